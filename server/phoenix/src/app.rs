@@ -1,0 +1,42 @@
+//! What every conn of an application shares: configuration, views, templates, routes.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::router::{RouteInfo, RoutePath};
+use crate::template::Templates;
+use crate::view::View;
+
+/// The shared, read-only state of a running application.
+#[derive(Default)]
+pub struct App {
+    /// The configuration (absent only in conns built by hand for unit tests).
+    pub config: Option<Arc<Config>>,
+    /// `scheme://host[:port]` used by [`App::url`].
+    pub url_base: String,
+    /// Render the debugging error page.
+    pub debug_errors: bool,
+    /// The route table.
+    pub routes: Vec<RouteInfo>,
+    /// Compiled file templates.
+    pub templates: Templates,
+    /// The view that renders layouts.
+    pub layout_view: Option<Arc<dyn View>>,
+    /// The view that renders error pages.
+    pub error_view: Option<Arc<dyn View>>,
+    /// Formats the error view renders (the first is the fallback).
+    pub error_formats: Vec<String>,
+}
+
+impl App {
+    /// The full URL of a path (`user_comment_path::index(99)` →
+    /// `http://example.com/users/99/comments`).
+    pub fn url(&self, path: &RoutePath) -> String {
+        format!("{}{path}", self.url_base)
+    }
+
+    /// The environment name (`dev`, `test`, `prod`), `test` without a config.
+    pub fn env(&self) -> &str {
+        self.config.as_ref().map(|c| c.env.as_str()).unwrap_or("test")
+    }
+}

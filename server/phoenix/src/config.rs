@@ -1,0 +1,481 @@
+//! Configuration per environment.
+//!
+//! An application's settings come from, in increasing priority:
+//! `config/config.toml`, `config/{env}.toml` (the environment is `PHX_ENV`,
+//! `dev` by default), then environment variables: `PORT` (`http.port`),
+//! `SECRET_KEY_BASE`, `PHX_HOST` (`url.host`) and any key as
+//! `PHX_SECTION__KEY` (`PHX_HTTP__IP=0.0.0.0`). Layers are merged by
+//! [figment](https://docs.rs/figment). A missing, unknown or mistyped key is
+//! an error naming the key and the file it came from.
+//!
+//! ```toml
+//! # config/config.toml
+//! app_name = "my_app"
+//! debug_errors = false
+//! log_level = "info"
+//!
+//! [http]
+//! ip = "127.0.0.1"
+//! port = 4000
+//!
+//! [url]            # what generated URLs use: the proxy case
+//! host = "example.com"
+//! port = 80
+//!
+//! [session]
+//! store = "cookie" # or "server"
+//! key = "_my_app_key"
+//!
+//! [render_errors]
+//! view = "error"
+//! accepts = ["html", "json"]
+//!
+//! [static]
+//! at = "/"
+//! from = "priv/static"
+//! ```
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::Deserialize;
+
+/// The whole configuration of an application.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The application's name (logs, the dashboard, the default session key).
+    pub app_name: String,
+    /// The environment (`PHX_ENV`): `dev`, `test`, `prod`, ...
+    #[serde(skip)]
+    pub env: String,
+    /// The application's root folder (holds `config/` and `priv/`).
+    #[serde(skip)]
+    pub root: PathBuf,
+    /// Secret for signing and encrypting cookies; at least 64 bytes, required
+    /// outside `dev` and `test`.
+    #[serde(default)]
+    pub secret_key_base: Option<String>,
+    /// Plain HTTP listener.
+    pub http: HttpConfig,
+    /// HTTPS listener (optional).
+    #[serde(default)]
+    pub https: Option<HttpsConfig>,
+    /// How generated URLs look (scheme, host, port).
+    pub url: UrlConfig,
+    /// Session store.
+    pub session: SessionConfig,
+    /// Show the debugging error page instead of the error view.
+    pub debug_errors: bool,
+    /// The view that renders error pages and the formats it handles.
+    pub render_errors: RenderErrorsConfig,
+    /// Static files.
+    #[serde(rename = "static")]
+    pub static_files: StaticConfig,
+    /// Log level (`error`, `warn`, `info`, `debug`, `trace`); `RUST_LOG` wins.
+    pub log_level: String,
+    /// File templates.
+    #[serde(default)]
+    pub templates: TemplatesConfig,
+    /// Application-specific settings (`[app]`), free-form.
+    #[serde(default)]
+    pub app: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to bind.
+    pub ip: IpAddr,
+    /// Port to bind (0 picks a free port).
+    pub port: u16,
+}
+
+/// `[https]`: relative `keyfile`/`certfile` paths resolve against `priv/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpsConfig {
+    /// Address to bind (defaults to `http.ip`).
+    #[serde(default)]
+    pub ip: Option<IpAddr>,
+    /// Port to bind.
+    pub port: u16,
+    /// PEM private key (PKCS#1, PKCS#8 or SEC1).
+    pub keyfile: PathBuf,
+    /// PEM certificate chain.
+    pub certfile: PathBuf,
+}
+
+/// `[url]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrlConfig {
+    /// `http` or `https`.
+    #[serde(default = "default_scheme")]
+    pub scheme: String,
+    /// Host name used in full URLs.
+    pub host: String,
+    /// Port used in full URLs (omitted when it is the scheme's default).
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+fn default_scheme() -> String {
+    "http".into()
+}
+
+/// Where session data lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStore {
+    /// In the cookie itself, encrypted and signed with `secret_key_base`.
+    Cookie,
+    /// On the server (in memory); the cookie holds a signed id.
+    Server,
+}
+
+/// `[session]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// `cookie` or `server`.
+    pub store: SessionStore,
+    /// The cookie's name.
+    pub key: String,
+    /// Send the cookie over HTTPS only.
+    #[serde(default)]
+    pub secure: bool,
+    /// Lifetime in seconds; none means a browser-session cookie.
+    #[serde(default)]
+    pub max_age: Option<i64>,
+}
+
+/// `[render_errors]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderErrorsConfig {
+    /// Name of the registered view that renders `404.html`, `500.json`, ...
+    pub view: String,
+    /// Formats the error view renders; others fall back to the first.
+    pub accepts: Vec<String>,
+}
+
+/// `[static]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticConfig {
+    /// Serve static files at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// URL prefix.
+    pub at: String,
+    /// Folder, relative to the app root.
+    pub from: PathBuf,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[templates]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    /// Folder of file templates (`<view>/<name>.<format>.<engine>`), relative to the app root.
+    #[serde(default)]
+    pub root: Option<PathBuf>,
+    /// Reload file templates when they change (for development).
+    #[serde(default)]
+    pub reload: bool,
+}
+
+/// A configuration problem, naming the key and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads the configuration of the app rooted at `root` for the environment
+    /// named by `PHX_ENV` (default `dev`).
+    pub fn load(root: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let env = std::env::var("PHX_ENV").unwrap_or_else(|_| "dev".into());
+        Config::load_env(root, &env)
+    }
+
+    /// Loads the configuration for an explicit environment.
+    pub fn load_env(root: impl AsRef<Path>, env: &str) -> Result<Config, ConfigError> {
+        let root = root.as_ref().to_path_buf();
+        let base = root.join("config").join("config.toml");
+        let env_file = root.join("config").join(format!("{env}.toml"));
+        if !base.is_file() {
+            return Err(ConfigError(format!(
+                "{} is missing (PHX_ENV={env})",
+                base.display()
+            )));
+        }
+        let figment = Figment::new()
+            .merge(Toml::file(&base))
+            .merge(Toml::file(&env_file))
+            .merge(Env::raw().only(&["PORT"]).map(|_| "http.port".into()))
+            .merge(Env::raw().only(&["SECRET_KEY_BASE"]))
+            .merge(Env::raw().only(&["PHX_HOST"]).map(|_| "url.host".into()))
+            .merge(Env::prefixed("PHX_").ignore(&["env", "host", "root"]).split("__"));
+        let mut config: Config = figment
+            .extract()
+            .map_err(|e| describe(e, &base, &env_file))?;
+        config.env = env.to_string();
+        config.root = root;
+        config.validate(&base, &env_file)?;
+        Ok(config)
+    }
+
+    fn validate(&mut self, base: &Path, env_file: &Path) -> Result<(), ConfigError> {
+        let files = format!("{} or {}", base.display(), env_file.display());
+        match &self.secret_key_base {
+            None if !matches!(self.env.as_str(), "dev" | "test") => {
+                return Err(ConfigError(format!(
+                    "missing key `secret_key_base`: it is required in the `{}` environment \
+                     (set it in {files} or with SECRET_KEY_BASE)",
+                    self.env
+                )));
+            }
+            Some(secret) if secret.len() < 64 => {
+                return Err(ConfigError(format!(
+                    "key `secret_key_base` (in {files} or SECRET_KEY_BASE) must be at least 64 bytes long, it is {}",
+                    secret.len()
+                )));
+            }
+            _ => {}
+        }
+        if let Some(https) = &mut self.https {
+            for (key, path) in [("https.keyfile", &mut https.keyfile), ("https.certfile", &mut https.certfile)] {
+                if path.is_relative() {
+                    *path = self.root.join("priv").join(&*path);
+                }
+                if !path.is_file() {
+                    return Err(ConfigError(format!(
+                        "key `{key}` (in {files}): no file at {}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        if !matches!(self.url.scheme.as_str(), "http" | "https") {
+            return Err(ConfigError(format!(
+                "key `url.scheme` (in {files}) must be \"http\" or \"https\", not {:?}",
+                self.url.scheme
+            )));
+        }
+        if !self.static_files.at.starts_with('/') {
+            return Err(ConfigError(format!(
+                "key `static.at` (in {files}) must start with `/`, not {:?}",
+                self.static_files.at
+            )));
+        }
+        Ok(())
+    }
+
+    /// The secret for cookies: `secret_key_base`, or in dev and test a fixed
+    /// development secret (never used elsewhere: [`Config::load`] refuses).
+    pub fn secret(&self) -> &str {
+        self.secret_key_base.as_deref().unwrap_or(
+            "dev-and-test-only-secret-key-base-that-is-long-enough-for-cookie-keys-0123456789",
+        )
+    }
+
+    /// `scheme://host[:port]` for full URLs.
+    pub fn url_base(&self) -> String {
+        let default_port = match self.url.scheme.as_str() {
+            "https" => 443,
+            _ => 80,
+        };
+        match self.url.port {
+            Some(port) if port != default_port => {
+                format!("{}://{}:{port}", self.url.scheme, self.url.host)
+            }
+            _ => format!("{}://{}", self.url.scheme, self.url.host),
+        }
+    }
+
+    /// A path relative to the app root.
+    pub fn path(&self, relative: impl AsRef<Path>) -> PathBuf {
+        self.root.join(relative)
+    }
+}
+
+fn describe(err: figment::Error, base: &Path, env_file: &Path) -> ConfigError {
+    let mut messages = Vec::new();
+    for e in err {
+        let key = e.path.join(".");
+        let source = e
+            .metadata
+            .as_ref()
+            .and_then(|m| m.source.as_ref())
+            .map(|s| s.to_string())
+            .or_else(|| e.metadata.as_ref().map(|m| m.name.to_string()));
+        let text = match &e.kind {
+            figment::error::Kind::MissingField(field) => {
+                let full = if key.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{key}.{field}")
+                };
+                format!(
+                    "missing key `{full}` (set it in {} or {})",
+                    base.display(),
+                    env_file.display()
+                )
+            }
+            figment::error::Kind::UnknownField(field, expected) => {
+                let full = if key.is_empty() {
+                    field.to_string()
+                } else if key == *field || key.ends_with(&format!(".{field}")) {
+                    key.clone()
+                } else {
+                    format!("{key}.{field}")
+                };
+                format!(
+                    "unknown key `{full}` in {}; expected one of: {}",
+                    source.unwrap_or_else(|| "the configuration".into()),
+                    expected.join(", ")
+                )
+            }
+            kind => format!(
+                "key `{key}` in {}: {kind}",
+                source.unwrap_or_else(|| "the configuration".into())
+            ),
+        };
+        messages.push(text);
+    }
+    ConfigError(messages.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+app_name = "t"
+debug_errors = false
+log_level = "info"
+[http]
+ip = "127.0.0.1"
+port = 4000
+[url]
+host = "example.com"
+[session]
+store = "cookie"
+key = "_t_key"
+[render_errors]
+view = "error"
+accepts = ["html", "json"]
+[static]
+at = "/"
+from = "priv/static"
+"#;
+
+    fn app(files: &[(&str, &str)]) -> tempdir::TempDir {
+        let dir = tempdir::TempDir::new();
+        std::fs::create_dir_all(dir.0.join("config")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.0.join("config").join(name), text).unwrap();
+        }
+        dir
+    }
+
+    mod tempdir {
+        use std::path::PathBuf;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub struct TempDir(pub PathBuf);
+
+        impl TempDir {
+            pub fn new() -> Self {
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let path = std::env::temp_dir().join(format!(
+                    "phx-config-{}-{}",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                ));
+                std::fs::create_dir_all(&path).unwrap();
+                TempDir(path)
+            }
+        }
+
+        impl Drop for TempDir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn env_file_overrides_base() {
+        let dir = app(&[("config.toml", BASE), ("test.toml", "[http]\nport = 4002\n")]);
+        let config = Config::load_env(&dir.0, "test").unwrap();
+        assert_eq!(config.http.port, 4002);
+        assert_eq!(config.env, "test");
+        assert_eq!(config.url_base(), "http://example.com");
+    }
+
+    #[test]
+    fn url_port_appears_unless_default() {
+        let dir = app(&[("config.toml", BASE), ("dev.toml", "[url]\nhost = \"h\"\nport = 8080\n")]);
+        let config = Config::load_env(&dir.0, "dev").unwrap();
+        assert_eq!(config.url_base(), "http://h:8080");
+    }
+
+    #[test]
+    fn missing_key_names_key_and_files() {
+        let text = BASE.replace("port = 4000\n", "");
+        let dir = app(&[("config.toml", &text)]);
+        let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+        assert!(err.contains("missing key `http.port`"), "{err}");
+        assert!(err.contains("config.toml"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_file() {
+        let dir = app(&[("config.toml", BASE), ("dev.toml", "[http]\nport = \"four\"\n")]);
+        let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+        assert!(err.contains("`http.port`"), "{err}");
+        assert!(err.contains("dev.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_refused() {
+        let dir = app(&[("config.toml", BASE), ("dev.toml", "[http]\nprot = 1\n")]);
+        let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+        assert!(err.contains("unknown key `http.prot`"), "{err}");
+        assert!(err.contains("dev.toml"), "{err}");
+    }
+
+    #[test]
+    fn prod_requires_secret_key_base() {
+        let dir = app(&[("config.toml", BASE)]);
+        let err = Config::load_env(&dir.0, "prod").unwrap_err().to_string();
+        assert!(err.contains("secret_key_base"), "{err}");
+    }
+
+    #[test]
+    fn relative_tls_paths_resolve_in_priv() {
+        let dir = app(&[(
+            "config.toml",
+            &format!("{BASE}\n[https]\nport = 4443\nkeyfile = \"ssl/key.pem\"\ncertfile = \"ssl/cert.pem\"\n"),
+        )]);
+        let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+        assert!(err.contains("https.keyfile"), "{err}");
+        assert!(err.contains("priv/ssl/key.pem"), "{err}");
+    }
+}

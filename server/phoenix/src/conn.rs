@@ -1,0 +1,491 @@
+//! The connection: one request, and the response being built for it.
+//!
+//! A [`Conn`] flows by value through the endpoint's plugs, the route's
+//! pipelines, the controller's plugs and the action. Builder-style methods
+//! consume and return it, so code reads like an Elixir pipe:
+//!
+//! ```
+//! use phoenix::prelude::*;
+//!
+//! async fn show(conn: Conn, params: Params) -> Result<Conn> {
+//!     let page = params.get_str("page").unwrap_or("home").to_string();
+//!     conn.assign("title", format!("Showing page {page}"))
+//!         .put_status(StatusCode::OK)
+//!         .text(page)
+//! }
+//! ```
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use poem::http::header::{self, HeaderName, HeaderValue};
+use poem::http::{HeaderMap, Method, StatusCode, Uri};
+use poem::{Body, Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::params::Params;
+use crate::router::RoutePath;
+
+type BeforeSend = Box<dyn FnOnce(Conn) -> BoxFuture<'static, Result<Conn>> + Send>;
+
+/// Where the response of a conn is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// Nothing set yet.
+    Unset,
+    /// A response body is set and will be sent when the pipeline ends.
+    Set,
+}
+
+/// One HTTP request and the response being built for it.
+pub struct Conn {
+    req: Request,
+    params: Params,
+    path_params: Params,
+    query_params: Params,
+    body_params: Params,
+    assigns: Map<String, Value>,
+    private: http::Extensions,
+    status: Option<StatusCode>,
+    resp_headers: HeaderMap,
+    resp_body: Option<Body>,
+    state: ConnState,
+    halted: bool,
+    before_send: Vec<BeforeSend>,
+    app: Arc<App>,
+}
+
+impl fmt::Debug for Conn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conn")
+            .field("method", self.req.method())
+            .field("path", &self.req.uri().path())
+            .field("params", &self.params)
+            .field("assigns", &self.assigns)
+            .field("status", &self.status)
+            .field("state", &self.state)
+            .field("halted", &self.halted)
+            .finish()
+    }
+}
+
+impl Conn {
+    /// A conn for a request, served by the application `app`.
+    pub fn new(req: Request, app: Arc<App>) -> Self {
+        Conn {
+            req,
+            params: Params::new(),
+            path_params: Params::new(),
+            query_params: Params::new(),
+            body_params: Params::new(),
+            assigns: Map::new(),
+            private: http::Extensions::new(),
+            status: None,
+            resp_headers: HeaderMap::new(),
+            resp_body: None,
+            state: ConnState::Unset,
+            halted: false,
+            before_send: Vec::new(),
+            app,
+        }
+    }
+
+    // ---- request ----
+
+    /// The request method (after method override).
+    pub fn method(&self) -> &Method {
+        self.req.method()
+    }
+
+    /// The request path, percent-encoded as received.
+    pub fn path(&self) -> &str {
+        self.req.uri().path()
+    }
+
+    /// The request URI.
+    pub fn uri(&self) -> &Uri {
+        self.req.uri()
+    }
+
+    /// The raw query string (without `?`).
+    pub fn query_string(&self) -> &str {
+        self.req.uri().query().unwrap_or("")
+    }
+
+    /// The request headers.
+    pub fn req_headers(&self) -> &HeaderMap {
+        self.req.headers()
+    }
+
+    /// One request header as text, if present and valid UTF-8.
+    pub fn req_header(&self, name: impl poem::http::header::AsHeaderName) -> Option<&str> {
+        self.req.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The peer's address, when served over TCP.
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.req.remote_addr().as_socket_addr().copied()
+    }
+
+    /// The underlying poem request (extensions set by tower layers live here).
+    pub fn request(&self) -> &Request {
+        &self.req
+    }
+
+    /// The underlying poem request, mutably.
+    pub fn request_mut(&mut self) -> &mut Request {
+        &mut self.req
+    }
+
+    pub(crate) fn set_method(&mut self, method: Method) {
+        self.req.set_method(method);
+    }
+
+    pub(crate) fn take_request(&mut self) -> Request {
+        std::mem::replace(&mut self.req, Request::builder().finish())
+    }
+
+    pub(crate) fn restore_request(&mut self, req: Request) {
+        self.req = req;
+    }
+
+    /// The application this conn is served by (configuration, views, routes).
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    // ---- params ----
+
+    /// Path, query and body parameters merged (path wins over body, body over query).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The merged parameters, mutably (plugs may normalise them).
+    pub fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
+    }
+
+    /// Parameters from the route's path (`:id`, `*path`).
+    pub fn path_params(&self) -> &Params {
+        &self.path_params
+    }
+
+    /// Parameters from the query string.
+    pub fn query_params(&self) -> &Params {
+        &self.query_params
+    }
+
+    /// Parameters from the body (form or JSON).
+    pub fn body_params(&self) -> &Params {
+        &self.body_params
+    }
+
+    pub(crate) fn set_query_and_body(&mut self, query: Params, body: Params) {
+        let mut merged = query.clone();
+        merged.merge(body.clone());
+        self.query_params = query;
+        self.body_params = body;
+        self.params = merged;
+    }
+
+    pub(crate) fn set_path_params(&mut self, path: Params) {
+        self.params.merge(path.clone());
+        self.path_params = path;
+    }
+
+    // ---- assigns and private data ----
+
+    /// Stores a value for views and later plugs (`@name` in Phoenix templates).
+    /// Values that cannot be serialized are stored as `null`.
+    pub fn assign(mut self, key: impl Into<String>, value: impl Serialize) -> Self {
+        self.put_assign(key, value);
+        self
+    }
+
+    /// [`Conn::assign`] through a mutable reference.
+    pub fn put_assign(&mut self, key: impl Into<String>, value: impl Serialize) {
+        let value = serde_json::to_value(value).unwrap_or(Value::Null);
+        self.assigns.insert(key.into(), value);
+    }
+
+    /// All assigns.
+    pub fn assigns(&self) -> &Map<String, Value> {
+        &self.assigns
+    }
+
+    /// One assign, as raw JSON.
+    pub fn get_assign_value(&self, key: &str) -> Option<&Value> {
+        self.assigns.get(key)
+    }
+
+    /// One assign, deserialized; `None` if absent or of another shape.
+    pub fn get_assign<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.assigns
+            .get(key)
+            .and_then(|v| T::deserialize(v).ok())
+    }
+
+    /// One assign as text (`""` when absent), handy in templates.
+    pub fn assign_str(&self, key: &str) -> &str {
+        self.assigns.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// Stores typed data for libraries and plugs (Phoenix's `conn.private`).
+    pub fn put_private<T: Any + Send + Sync + Clone>(&mut self, value: T) {
+        self.private.insert(value);
+    }
+
+    /// Typed private data.
+    pub fn private<T: Any + Send + Sync + Clone>(&self) -> Option<&T> {
+        self.private.get::<T>()
+    }
+
+    /// Typed private data, mutably.
+    pub fn private_mut<T: Any + Send + Sync + Clone>(&mut self) -> Option<&mut T> {
+        self.private.get_mut::<T>()
+    }
+
+    // ---- response ----
+
+    /// Sets the response status.
+    pub fn put_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The response status set so far.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Sets a response header (replacing earlier values). Invalid values are ignored
+    /// with a warning in the log.
+    pub fn put_resp_header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.set_resp_header(name.as_ref(), value.as_ref());
+        self
+    }
+
+    pub(crate) fn set_resp_header(&mut self, name: &str, value: &str) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.resp_headers.insert(name, value);
+            }
+            _ => tracing::warn!(header = name, "ignored an invalid response header"),
+        }
+    }
+
+    /// The response headers set so far.
+    pub fn resp_headers(&self) -> &HeaderMap {
+        &self.resp_headers
+    }
+
+    /// The response headers, mutably.
+    pub fn resp_headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.resp_headers
+    }
+
+    /// Sets the response content type; `render("sitemap")` then picks the
+    /// template of that format (`text/xml` → `sitemap.xml`). A charset is added
+    /// to textual types.
+    pub fn put_resp_content_type(self, content_type: &str) -> Self {
+        let value = if content_type.starts_with("text/") && !content_type.contains("charset") {
+            format!("{content_type}; charset=utf-8")
+        } else {
+            content_type.to_string()
+        };
+        self.put_resp_header("content-type", value)
+    }
+
+    /// The response content type without parameters, if set.
+    pub fn resp_content_type(&self) -> Option<&str> {
+        self.resp_headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim())
+    }
+
+    /// Stops the pipeline after this plug: later plugs and the action do not run.
+    pub fn halt(mut self) -> Self {
+        self.halted = true;
+        self
+    }
+
+    /// Whether the pipeline was halted.
+    pub fn halted(&self) -> bool {
+        self.halted
+    }
+
+    /// Whether a response is set.
+    pub fn state(&self) -> ConnState {
+        self.state
+    }
+
+    /// Sets the response body with a status (Plug's `send_resp`).
+    pub fn send_resp(mut self, status: StatusCode, body: impl Into<Body>) -> Result<Self> {
+        self.status = Some(status);
+        self.resp_body = Some(body.into());
+        self.state = ConnState::Set;
+        Ok(self)
+    }
+
+    fn send_with_type(self, content_type: &str, body: impl Into<Body>) -> Result<Self> {
+        let conn = if self.resp_headers.contains_key(header::CONTENT_TYPE) {
+            self
+        } else {
+            self.put_resp_content_type(content_type)
+        };
+        let status = conn.status.unwrap_or(StatusCode::OK);
+        conn.send_resp(status, body)
+    }
+
+    /// Sends plain text.
+    pub fn text(self, body: impl Into<String>) -> Result<Self> {
+        self.send_with_type("text/plain", body.into())
+    }
+
+    /// Sends HTML.
+    pub fn html(self, body: impl Into<String>) -> Result<Self> {
+        self.send_with_type("text/html", body.into())
+    }
+
+    /// Sends a value as JSON.
+    pub fn json(self, value: &impl Serialize) -> Result<Self> {
+        let body = serde_json::to_vec(value)?;
+        self.send_with_type("application/json", body)
+    }
+
+    /// Redirects (302) to a path of this application, such as a route helper's.
+    /// Anything that is not a local path (`//evil.com`, `http://...`) is refused
+    /// with a 500 error: use [`Conn::redirect_external`] for other sites.
+    pub fn redirect_to(self, to: impl fmt::Display) -> Result<Self> {
+        let to = to.to_string();
+        if !to.starts_with('/') || to.starts_with("//") || to.starts_with("/\\") {
+            return Err(Error::msg(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("redirect_to expects a local path starting with `/`, got {to:?}; use redirect_external for other sites"),
+            ));
+        }
+        self.redirect_location(&to)
+    }
+
+    /// Redirects (302) to a full URL on any site.
+    pub fn redirect_external(self, url: impl fmt::Display) -> Result<Self> {
+        self.redirect_location(&url.to_string())
+    }
+
+    fn redirect_location(self, location: &str) -> Result<Self> {
+        let status = match self.status {
+            Some(s) if s.is_redirection() => s,
+            _ => StatusCode::FOUND,
+        };
+        let escaped = maud::html! { "You are being " a href=(location) { "redirected" } "." };
+        self.put_resp_header("location", location)
+            .put_resp_content_type("text/html")
+            .send_resp(status, escaped.into_string())
+    }
+
+    /// The full URL of a path, from the endpoint's `url` configuration
+    /// (scheme, host, port: the proxy case of the seed README).
+    pub fn url(&self, path: &RoutePath) -> String {
+        self.app.url(path)
+    }
+
+    /// Registers a callback run just before the response is sent (Plug's
+    /// `register_before_send`); callbacks run in reverse order of registration.
+    pub fn register_before_send<F, Fut>(&mut self, callback: F)
+    where
+        F: FnOnce(Conn) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Conn>> + Send + 'static,
+    {
+        self.before_send
+            .push(Box::new(move |conn| Box::pin(callback(conn))));
+    }
+
+    /// Runs the before-send callbacks and turns the conn into a response.
+    /// A conn without a response is an error: the action sent nothing.
+    pub(crate) async fn into_response(mut self) -> Result<Response> {
+        let callbacks = std::mem::take(&mut self.before_send);
+        for callback in callbacks.into_iter().rev() {
+            self = callback(self).await?;
+        }
+        self.capture_for_tests();
+        let Some(body) = self.resp_body.take() else {
+            return Err(Error::msg(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!(
+                    "no response was sent for {} {}: the action or a plug must call text, html, json, render, redirect_to or send_resp",
+                    self.method(),
+                    self.path()
+                ),
+            ));
+        };
+        let mut response = Response::builder()
+            .status(self.status.unwrap_or(StatusCode::OK))
+            .body(body);
+        response.headers_mut().extend(self.resp_headers);
+        Ok(response)
+    }
+
+    /// Splits off what a response-producing step below an around-plug needs to
+    /// carry back (everything but the request).
+    pub(crate) fn into_parts(mut self) -> (Request, ConnParts) {
+        let req = self.take_request();
+        (req, ConnParts(Box::new(self)))
+    }
+
+    /// A copy of the request line and headers, without the body.
+    pub(crate) fn request_head(&self) -> Request {
+        let mut req = Request::builder()
+            .method(self.req.method().clone())
+            .uri(self.req.uri().clone())
+            .version(self.req.version())
+            .finish();
+        req.headers_mut().extend(self.req.headers().clone());
+        req
+    }
+
+    /// A copy of this conn (request head, params, assigns, private data), without
+    /// its response and callbacks.
+    pub(crate) fn snapshot(&self) -> Conn {
+        let mut copy = Conn::new(self.request_head(), self.app.clone());
+        copy.params = self.params.clone();
+        copy.path_params = self.path_params.clone();
+        copy.query_params = self.query_params.clone();
+        copy.body_params = self.body_params.clone();
+        copy.assigns = self.assigns.clone();
+        copy.private = self.private.clone();
+        copy
+    }
+
+    pub(crate) fn set_sent_response(&mut self, response: Response) {
+        let (parts, body) = response.into_parts();
+        self.status = Some(parts.status);
+        self.resp_headers = parts.headers;
+        self.resp_body = Some(body);
+        self.state = ConnState::Set;
+        self.halted = true;
+    }
+}
+
+/// A conn without its request, carried through a tower layer or poem middleware.
+pub(crate) struct ConnParts(Box<Conn>);
+
+impl ConnParts {
+    pub(crate) fn with_request(self, req: Request) -> Conn {
+        let mut conn = *self.0;
+        conn.restore_request(req);
+        conn
+    }
+}

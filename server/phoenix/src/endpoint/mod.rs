@@ -1,0 +1,234 @@
+//! The endpoint: where every request enters the application.
+//!
+//! Like a Phoenix endpoint it runs, in order: static files, the request
+//! logger, body parsers, method override, the session (a tower-sessions layer),
+//! the app's own endpoint plugs, then the router. Errors and panics anywhere
+//! below become error pages rendered by the error view (or the debug page);
+//! the server keeps serving.
+//!
+//! ```no_run
+//! use phoenix::prelude::*;
+//!
+//! mod router {
+//!     use phoenix::prelude::*;
+//!     pub struct PageController;
+//!     impl Controller for PageController { type View = PageView; }
+//!     #[derive(Default)]
+//!     pub struct PageView;
+//!     impl View for PageView { fn name(&self) -> &'static str { "page" } }
+//!     impl PageController {
+//!         pub async fn index(conn: Conn, _p: Params) -> Result<Conn> { conn.text("hi") }
+//!     }
+//!     phoenix::router! { get "/", PageController, index; }
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::load(".")?;
+//! let endpoint = Endpoint::builder(config, router::router()).build()?;
+//! endpoint.serve().await?;
+//! # Ok(()) }
+//! ```
+
+mod error_page;
+mod server;
+mod session;
+mod static_files;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use poem::endpoint::BoxEndpoint;
+use poem::{Request, Response};
+
+use crate::app::App;
+use crate::config::{Config, ConfigError};
+use crate::conn::Conn;
+use crate::error::{register_builtin_exceptions, Error, PanicError};
+use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
+use crate::router::{RoutePath, Router};
+use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
+use crate::view::View;
+
+pub use server::{init_logging, shutdown_signal, Listening};
+
+/// Assembles an [`Endpoint`] from a configuration and a router.
+pub struct EndpointBuilder {
+    config: Config,
+    router: Router,
+    plugs: Pipeline,
+    views: HashMap<&'static str, Arc<dyn View>>,
+    layout_view: Option<Arc<dyn View>>,
+    engines: Vec<(String, EngineFactory)>,
+}
+
+impl EndpointBuilder {
+    /// Sets the view that renders layouts (Phoenix's `LayoutView`).
+    pub fn layout_view(mut self, view: impl View) -> Self {
+        self.layout_view = Some(Arc::new(view));
+        self
+    }
+
+    /// Registers a view by name, for `render_errors.view` in the config.
+    pub fn view(mut self, view: impl View) -> Self {
+        let view: Arc<dyn View> = Arc::new(view);
+        self.views.insert(view.name(), view);
+        self
+    }
+
+    /// Adds a plug run for every request, before the router.
+    pub fn plug(mut self, plug: impl Plug) -> Self {
+        self.plugs = self.plugs.plug(plug);
+        self
+    }
+
+    /// Registers a template engine for files ending in `.{ext}` (the seed's
+    /// `config :phoenix, :template_engines, haml: PhoenixHaml.Engine`).
+    pub fn template_engine<F, T>(mut self, ext: &str, factory: F) -> Self
+    where
+        F: Fn() -> T + Send + Sync + 'static,
+        T: TemplateEngine + 'static,
+    {
+        let factory: EngineFactory = Arc::new(move || Box::new(factory()));
+        self.engines.retain(|(e, _)| e != ext);
+        self.engines.push((ext.to_string(), factory));
+        self
+    }
+
+    /// Checks the configuration against the app (error view, templates) and
+    /// builds the endpoint.
+    pub fn build(self) -> Result<Endpoint, ConfigError> {
+        register_builtin_exceptions();
+        let config = Arc::new(self.config);
+        let error_view = self.views.get(config.render_errors.view.as_str()).cloned();
+        if error_view.is_none() {
+            let mut known: Vec<&str> = self.views.keys().copied().collect();
+            known.sort();
+            return Err(ConfigError(format!(
+                "key `render_errors.view` names {:?}, but no view of that name is registered \
+                 (registered: {})",
+                config.render_errors.view,
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )));
+        }
+        let templates_root = config.templates.root.as_ref().map(|r| config.path(r));
+        let templates = Templates::load(templates_root, config.templates.reload, self.engines)
+            .map_err(|e| ConfigError(format!("templates: {e}")))?;
+        let app = Arc::new(App {
+            url_base: config.url_base(),
+            debug_errors: config.debug_errors,
+            routes: self.router.routes(),
+            templates,
+            layout_view: self.layout_view,
+            error_view,
+            error_formats: config.render_errors.accepts.clone(),
+            config: Some(config.clone()),
+        });
+
+        let router = self.router;
+        let route: Arc<dyn Plug> = Arc::new(move |conn: Conn| {
+            let router = router.clone();
+            async move { router.call(conn).await }
+        });
+        let chain = Pipeline::new()
+            .plug(RequestLogger)
+            .plug(parse_body)
+            .plug(method_override)
+            .then(&self.plugs)
+            .into_chain(route);
+        let core = Core {
+            app: app.clone(),
+            chain,
+        };
+        let inner = session::with_session(core, &config)?;
+        let statics = static_files::StaticFiles::from_config(&config);
+        Ok(Endpoint {
+            app,
+            inner: Arc::new(inner),
+            statics,
+        })
+    }
+}
+
+/// The application behind the session layer: conn, plugs, router, error pages.
+struct Core {
+    app: Arc<App>,
+    chain: Chain,
+}
+
+impl poem::Endpoint for Core {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let head = error_page::RequestHead::of(&req);
+        let conn = Conn::new(req, self.app.clone());
+        let run = async {
+            let conn = self.chain.run(conn).await?;
+            conn.into_response().await
+        };
+        let result = match AssertUnwindSafe(run).catch_unwind().await {
+            Ok(result) => result,
+            Err(panic) => Err(Error::exception(PanicError(panic_message(panic.as_ref())))),
+        };
+        Ok(match result {
+            Ok(response) => response,
+            Err(err) => error_page::render(&self.app, &head, err),
+        })
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".into()
+    }
+}
+
+/// A built application, ready to serve (it is a poem endpoint too).
+#[derive(Clone)]
+pub struct Endpoint {
+    app: Arc<App>,
+    inner: Arc<BoxEndpoint<'static, Response>>,
+    statics: Option<static_files::StaticFiles>,
+}
+
+impl Endpoint {
+    /// Starts assembling an endpoint.
+    pub fn builder(config: Config, router: Router) -> EndpointBuilder {
+        EndpointBuilder {
+            config,
+            router,
+            plugs: Pipeline::new(),
+            views: HashMap::new(),
+            layout_view: None,
+            engines: default_engines(),
+        }
+    }
+
+    /// The application state shared by all conns.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// The full URL of a path (the seed's `MyApp.Endpoint.url`).
+    pub fn url(&self, path: &RoutePath) -> String {
+        self.app.url(path)
+    }
+}
+
+impl poem::Endpoint for Endpoint {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if let Some(statics) = &self.statics {
+            if let Some(response) = statics.serve(&req).await {
+                return Ok(response);
+            }
+        }
+        self.inner.call(req).await
+    }
+}

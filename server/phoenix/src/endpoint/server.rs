@@ -1,0 +1,121 @@
+//! Listening on HTTP and HTTPS, logging, graceful shutdown.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use poem::listener::{Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener};
+use poem::Server;
+
+use super::Endpoint;
+
+/// Installs a `tracing` subscriber printing to stderr at the configured level
+/// (`RUST_LOG` wins). Calling it twice is harmless.
+pub fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Bound listeners, ready to serve.
+pub struct Listening {
+    endpoint: Endpoint,
+    acceptor: poem::listener::BoxAcceptor,
+    /// The HTTP address actually bound (port 0 picks one).
+    pub http_addr: SocketAddr,
+    /// The HTTPS address actually bound, if HTTPS is configured.
+    pub https_addr: Option<SocketAddr>,
+}
+
+fn first_addr(addrs: Vec<poem::web::LocalAddr>) -> io::Result<SocketAddr> {
+    addrs
+        .into_iter()
+        .find_map(|a| a.0.as_socket_addr().copied())
+        .ok_or_else(|| io::Error::other("listener has no socket address"))
+}
+
+impl Endpoint {
+    /// Binds the configured HTTP (and HTTPS) addresses.
+    pub async fn listen(self) -> io::Result<Listening> {
+        let config = self
+            .app
+            .config
+            .clone()
+            .ok_or_else(|| io::Error::other("endpoint has no configuration"))?;
+        let http = TcpListener::bind((config.http.ip, config.http.port))
+            .into_acceptor()
+            .await?;
+        let http_addr = first_addr(http.local_addr())?;
+        let (acceptor, https_addr) = match &config.https {
+            None => (http.boxed(), None),
+            Some(https) => {
+                let cert = std::fs::read(&https.certfile)?;
+                let key = std::fs::read(&https.keyfile)?;
+                let tls = RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
+                let ip = https.ip.unwrap_or(config.http.ip);
+                let secure = TcpListener::bind((ip, https.port))
+                    .rustls(tls)
+                    .into_acceptor()
+                    .await?;
+                let https_addr = first_addr(secure.local_addr())?;
+                (http.combine(secure).boxed(), Some(https_addr))
+            }
+        };
+        Ok(Listening {
+            endpoint: self,
+            acceptor,
+            http_addr,
+            https_addr,
+        })
+    }
+
+    /// Binds and serves until SIGINT or SIGTERM, then lets requests in flight
+    /// finish (up to 10 seconds).
+    pub async fn serve(self) -> io::Result<()> {
+        let listening = self.listen().await?;
+        listening.run(shutdown_signal()).await
+    }
+}
+
+impl Listening {
+    /// Serves until `shutdown` resolves, then drains requests in flight.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
+        let app = self.endpoint.app.clone();
+        let name = app.config.as_ref().map(|c| c.app_name.clone()).unwrap_or_default();
+        tracing::info!("{name} ({}) listening on http://{}", app.env(), self.http_addr);
+        if let Some(addr) = self.https_addr {
+            tracing::info!("{name} ({}) listening on https://{addr}", app.env());
+        }
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await;
+        tracing::info!("{name} stopped");
+        result
+    }
+}

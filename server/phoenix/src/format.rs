@@ -1,0 +1,81 @@
+//! Formats (`html`, `json`, `xml`, ...) and their MIME types.
+//!
+//! The format of a request is chosen in the seed README's order by the
+//! [`accepts`](crate::plug::accepts) plug: the `format` query parameter, then the
+//! `accept` header, then the first accepted format (usually `html`).
+//!
+//! ```
+//! use phoenix::format::{ext_for, mime_for};
+//! assert_eq!(mime_for("json"), Some("application/json"));
+//! assert_eq!(ext_for("text/xml"), Some("xml"));
+//! ```
+
+/// The format chosen for a request, stored in the conn's private data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Format(pub String);
+
+const TABLE: &[(&str, &str)] = &[
+    ("html", "text/html"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("xml", "text/xml"),
+    ("txt", "text/plain"),
+    ("text", "text/plain"),
+    ("js", "text/javascript"),
+    ("js", "application/javascript"),
+    ("css", "text/css"),
+    ("csv", "text/csv"),
+    ("atom", "application/atom+xml"),
+    ("rss", "application/rss+xml"),
+    ("svg", "image/svg+xml"),
+    ("ics", "text/calendar"),
+];
+
+/// The MIME type of a format (`json` → `application/json`).
+pub fn mime_for(ext: &str) -> Option<&'static str> {
+    TABLE.iter().find(|(e, _)| *e == ext).map(|(_, m)| *m)
+}
+
+/// The format of a MIME type (`text/xml` → `xml`); parameters are ignored.
+pub fn ext_for(mime: &str) -> Option<&'static str> {
+    let mime = mime.split(';').next().unwrap_or(mime).trim();
+    TABLE
+        .iter()
+        .find(|(_, m)| m.eq_ignore_ascii_case(mime))
+        .map(|(e, _)| *e)
+}
+
+/// Parses an `accept` header into media ranges ordered by quality (stable for ties).
+pub fn parse_accept(header: &str) -> Vec<String> {
+    let mut ranges: Vec<(String, f32, usize)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let range = pieces.next()?.trim().to_ascii_lowercase();
+            if range.is_empty() {
+                return None;
+            }
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0).then_some((range, q, i))
+        })
+        .collect();
+    ranges.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    ranges.into_iter().map(|(r, _, _)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_accept_by_quality() {
+        assert_eq!(
+            parse_accept("text/html;q=0.5, application/json, */*;q=0.1"),
+            ["application/json", "text/html", "*/*"]
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! # phoenix
+//!
+//! A Phoenix-style web framework for Rust on poem and tokio: a router DSL with
+//! compiler-checked route helpers, conns flowing through plugs, controllers,
+//! views with maud and file templates, flash, sessions, error pages, static
+//! files and configuration per environment.
+//!
+//! Start with [`router!`], [`controller`], [`view`] and [`endpoint`]; the
+//! demo application (`server/demo`) shows every piece of the seed README.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod config;
+pub mod conn;
+pub mod controller;
+pub mod endpoint;
+pub mod error;
+pub mod format;
+pub mod params;
+pub mod plug;
+pub mod prelude;
+pub mod router;
+pub mod template;
+pub mod test;
+pub mod view;
+
+#[doc = include_str!("router/dsl.md")]
+pub use phoenix_macros::router;
+
+pub use poem;
+pub use maud;

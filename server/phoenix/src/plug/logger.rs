@@ -1,0 +1,50 @@
+//! Request logging through `tracing`.
+
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+
+use crate::conn::Conn;
+use crate::error::Result;
+use crate::plug::Plug;
+
+/// Logs each request (method, path) when it arrives and its status and
+/// duration when the response is sent, at `info` level under the
+/// `phoenix::request` target (Plug.Logger).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestLogger;
+
+/// The [`RequestLogger`] plug.
+pub fn request_logger() -> RequestLogger {
+    RequestLogger
+}
+
+impl Plug for RequestLogger {
+    fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            let method = conn.method().to_string();
+            let path = conn.path().to_string();
+            tracing::info!(target: "phoenix::request", %method, %path, "{method} {path}");
+            conn.register_before_send(move |conn: Conn| async move {
+                let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
+                let micros = start.elapsed().as_micros() as u64;
+                tracing::info!(
+                    target: "phoenix::request",
+                    %method, %path, status, duration_us = micros,
+                    "Sent {status} in {}", format_duration(micros)
+                );
+                Ok(conn)
+            });
+            Ok(conn)
+        })
+    }
+}
+
+fn format_duration(micros: u64) -> String {
+    if micros >= 1000 {
+        format!("{}ms", micros / 1000)
+    } else {
+        format!("{micros}µs")
+    }
+}

@@ -1,0 +1,167 @@
+//! The router: routes declared with [`router!`](crate::router!), matched in
+//! declaration order, and the route table they form.
+
+mod path;
+mod table;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use poem::http::Method;
+use serde::Serialize;
+
+use crate::conn::Conn;
+use crate::error::{Error, NoRouteError, Result};
+use crate::params::Params;
+use crate::plug::{Chain, Pipeline, Plug};
+
+pub use path::RoutePath;
+use path::Pattern;
+pub use table::format_routes;
+
+/// What the `router!` macro knows about a route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    /// Upper-case HTTP method.
+    pub verb: &'static str,
+    /// Full path pattern, e.g. `/users/:user_id/comments/:id`.
+    pub path: &'static str,
+    /// Controller as written (alias included, `crate::` dropped).
+    pub controller: &'static str,
+    /// Action name.
+    pub action: &'static str,
+    /// Helper module name, e.g. `user_comment_path`.
+    pub helper: &'static str,
+    /// Pipelines the route goes through, in order.
+    pub pipelines: &'static [&'static str],
+}
+
+/// One row of the route table (the `routes` command and the dashboard show these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteInfo {
+    /// HTTP method.
+    pub verb: String,
+    /// Path pattern.
+    pub path: String,
+    /// Controller name.
+    pub controller: String,
+    /// Action name.
+    pub action: String,
+    /// Helper module name.
+    pub helper: String,
+    /// Pipelines.
+    pub pipelines: Vec<String>,
+}
+
+struct Route {
+    method: Method,
+    pattern: Pattern,
+    info: RouteInfo,
+    chain: Chain,
+}
+
+/// Collects pipelines and routes; used by the code `router!` generates.
+#[derive(Default)]
+pub struct RouterBuilder {
+    pipelines: HashMap<&'static str, Pipeline>,
+    routes: Vec<Route>,
+}
+
+impl RouterBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        RouterBuilder::default()
+    }
+
+    /// Declares a pipeline.
+    pub fn pipeline(&mut self, name: &'static str, pipeline: Pipeline) {
+        self.pipelines.insert(name, pipeline);
+    }
+
+    /// Adds a route handled by `action` after the route's pipelines.
+    ///
+    /// # Panics
+    /// If the spec names a pipeline that was not declared or an invalid verb:
+    /// `router!` checks both at compile time.
+    pub fn route(&mut self, spec: RouteSpec, action: impl Plug) {
+        let mut pipeline = Pipeline::new();
+        for name in spec.pipelines {
+            let declared = self
+                .pipelines
+                .get(name)
+                .unwrap_or_else(|| panic!("pipeline `{name}` is not declared"));
+            pipeline = pipeline.then(declared);
+        }
+        let method = Method::from_bytes(spec.verb.as_bytes())
+            .unwrap_or_else(|_| panic!("invalid HTTP verb {:?}", spec.verb));
+        self.routes.push(Route {
+            method,
+            pattern: Pattern::parse(spec.path),
+            info: RouteInfo {
+                verb: spec.verb.to_string(),
+                path: spec.path.to_string(),
+                controller: spec.controller.to_string(),
+                action: spec.action.to_string(),
+                helper: spec.helper.to_string(),
+                pipelines: spec.pipelines.iter().map(|p| p.to_string()).collect(),
+            },
+            chain: pipeline.into_chain(Arc::new(action)),
+        });
+    }
+
+    /// Finishes the router.
+    pub fn build(self) -> Router {
+        Router {
+            routes: Arc::new(self.routes),
+        }
+    }
+}
+
+/// The routes of an application, matched in the order they were declared.
+#[derive(Clone)]
+pub struct Router {
+    routes: Arc<Vec<Route>>,
+}
+
+impl Router {
+    /// The route table.
+    pub fn routes(&self) -> Vec<RouteInfo> {
+        self.routes.iter().map(|r| r.info.clone()).collect()
+    }
+
+    /// Routes the conn: the first route whose method and path match runs its
+    /// pipelines and action. HEAD falls back to GET routes. No match is a 404
+    /// [`NoRouteError`].
+    pub async fn call(&self, mut conn: Conn) -> Result<Conn> {
+        let segments: Vec<String> = path::split_path(conn.path());
+        let method = conn.method().clone();
+        let found = self
+            .find(&method, &segments)
+            .or_else(|| (method == Method::HEAD).then(|| self.find(&Method::GET, &segments)).flatten());
+        let Some((route, params)) = found else {
+            return Err(Error::exception(NoRouteError {
+                method: method.to_string(),
+                path: conn.path().to_string(),
+            }));
+        };
+        conn.set_path_params(params);
+        conn.put_private(route.info.clone());
+        route.chain.run(conn).await
+    }
+
+    fn find(&self, method: &Method, segments: &[String]) -> Option<(&Route, Params)> {
+        self.routes.iter().find_map(|route| {
+            if route.method != *method {
+                return None;
+            }
+            route.pattern.matches(segments).map(|params| (route, params))
+        })
+    }
+}
+
+impl Conn {
+    /// The route that matched this request, once routed.
+    pub fn route(&self) -> Option<&RouteInfo> {
+        self.private::<RouteInfo>()
+    }
+}
