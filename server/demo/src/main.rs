@@ -1,1 +1,51 @@
-fn main(){}
+//! `demo`: run the demo server, or print its routes.
+
+use clap::{Parser, Subcommand};
+use phoenix::prelude::*;
+use phoenix::router::format_routes;
+
+#[derive(Parser)]
+#[command(name = "demo", about = "The phoenix demo application")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (the default).
+    Server,
+    /// Print the route table: helper, verb, path, controller#action.
+    Routes,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Routes) = cli.command {
+        print!("{}", format_routes(&demo::router::router().routes()));
+        return std::process::ExitCode::SUCCESS;
+    }
+    let config = match Config::load(demo::app_root()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("{err}");
+            return std::process::ExitCode::from(78);
+        }
+    };
+    phoenix::endpoint::init_logging(&config.log_level);
+    let endpoint = match demo::endpoint(config) {
+        Ok(endpoint) => endpoint,
+        Err(err) => {
+            eprintln!("{err}");
+            return std::process::ExitCode::from(78);
+        }
+    };
+    match endpoint.serve().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("server error: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -295,7 +295,9 @@ impl Parse for ResourcesDef {
                     }
                 }
             } else {
-                return Err(body.error("expected `resources`, `member { .. }` or `collection { .. }`"));
+                return Err(
+                    body.error("expected `resources`, `member { .. }` or `collection { .. }`")
+                );
             }
         }
         Ok(def)

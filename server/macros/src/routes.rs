@@ -197,10 +197,16 @@ fn check_path(path: &str, span: Span) -> Result<()> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     for (i, seg) in segments.iter().enumerate() {
         if seg.starts_with('*') && i + 1 != segments.len() {
-            return Err(syn::Error::new(span, "a glob (`*name`) must be the last segment of a path"));
+            return Err(syn::Error::new(
+                span,
+                "a glob (`*name`) must be the last segment of a path",
+            ));
         }
         if (seg.starts_with(':') || seg.starts_with('*')) && seg.len() == 1 {
-            return Err(syn::Error::new(span, "a path parameter needs a name, as in `:id` or `*path`"));
+            return Err(syn::Error::new(
+                span,
+                "a path parameter needs a name, as in `:id` or `*path`",
+            ));
         }
     }
     Ok(())

@@ -37,6 +37,9 @@ impl App {
 
     /// The environment name (`dev`, `test`, `prod`), `test` without a config.
     pub fn env(&self) -> &str {
-        self.config.as_ref().map(|c| c.env.as_str()).unwrap_or("test")
+        self.config
+            .as_ref()
+            .map(|c| c.env.as_str())
+            .unwrap_or("test")
     }
 }

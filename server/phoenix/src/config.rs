@@ -230,7 +230,11 @@ impl Config {
             .merge(Env::raw().only(&["PORT"]).map(|_| "http.port".into()))
             .merge(Env::raw().only(&["SECRET_KEY_BASE"]))
             .merge(Env::raw().only(&["PHX_HOST"]).map(|_| "url.host".into()))
-            .merge(Env::prefixed("PHX_").ignore(&["env", "host", "root"]).split("__"));
+            .merge(
+                Env::prefixed("PHX_")
+                    .ignore(&["env", "host", "root"])
+                    .split("__"),
+            );
         let mut config: Config = figment
             .extract()
             .map_err(|e| describe(e, &base, &env_file))?;
@@ -259,7 +263,10 @@ impl Config {
             _ => {}
         }
         if let Some(https) = &mut self.https {
-            for (key, path) in [("https.keyfile", &mut https.keyfile), ("https.certfile", &mut https.certfile)] {
+            for (key, path) in [
+                ("https.keyfile", &mut https.keyfile),
+                ("https.certfile", &mut https.certfile),
+            ] {
                 if path.is_relative() {
                     *path = self.root.join("priv").join(&*path);
                 }
@@ -422,7 +429,10 @@ from = "priv/static"
 
     #[test]
     fn env_file_overrides_base() {
-        let dir = app(&[("config.toml", BASE), ("test.toml", "[http]\nport = 4002\n")]);
+        let dir = app(&[
+            ("config.toml", BASE),
+            ("test.toml", "[http]\nport = 4002\n"),
+        ]);
         let config = Config::load_env(&dir.0, "test").unwrap();
         assert_eq!(config.http.port, 4002);
         assert_eq!(config.env, "test");
@@ -431,7 +441,10 @@ from = "priv/static"
 
     #[test]
     fn url_port_appears_unless_default() {
-        let dir = app(&[("config.toml", BASE), ("dev.toml", "[url]\nhost = \"h\"\nport = 8080\n")]);
+        let dir = app(&[
+            ("config.toml", BASE),
+            ("dev.toml", "[url]\nhost = \"h\"\nport = 8080\n"),
+        ]);
         let config = Config::load_env(&dir.0, "dev").unwrap();
         assert_eq!(config.url_base(), "http://h:8080");
     }
@@ -447,7 +460,10 @@ from = "priv/static"
 
     #[test]
     fn wrong_type_names_key_and_file() {
-        let dir = app(&[("config.toml", BASE), ("dev.toml", "[http]\nport = \"four\"\n")]);
+        let dir = app(&[
+            ("config.toml", BASE),
+            ("dev.toml", "[http]\nport = \"four\"\n"),
+        ]);
         let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
         assert!(err.contains("`http.port`"), "{err}");
         assert!(err.contains("dev.toml"), "{err}");

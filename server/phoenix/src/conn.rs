@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::router::RoutePath;
 
-type BeforeSend = Box<dyn FnOnce(Conn) -> BoxFuture<'static, Result<Conn>> + Send>;
+type BeforeSend = Box<dyn FnOnce(Conn) -> BoxFuture<'static, Result<Conn>> + Send + Sync>;
 
 /// Where the response of a conn is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,9 +229,7 @@ impl Conn {
 
     /// One assign, deserialized; `None` if absent or of another shape.
     pub fn get_assign<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.assigns
-            .get(key)
-            .and_then(|v| T::deserialize(v).ok())
+        self.assigns.get(key).and_then(|v| T::deserialize(v).ok())
     }
 
     /// One assign as text (`""` when absent), handy in templates.
@@ -406,7 +404,7 @@ impl Conn {
     /// `register_before_send`); callbacks run in reverse order of registration.
     pub fn register_before_send<F, Fut>(&mut self, callback: F)
     where
-        F: FnOnce(Conn) -> Fut + Send + 'static,
+        F: FnOnce(Conn) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Conn>> + Send + 'static,
     {
         self.before_send

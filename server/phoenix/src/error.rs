@@ -39,7 +39,10 @@ fn registry() -> &'static RwLock<HashMap<TypeId, StatusFn>> {
     static REGISTRY: OnceLock<RwLock<HashMap<TypeId, StatusFn>>> = OnceLock::new();
     REGISTRY.get_or_init(|| {
         let mut map: HashMap<TypeId, StatusFn> = HashMap::new();
-        map.insert(TypeId::of::<serde_json::Error>(), Box::new(|_| StatusCode::BAD_REQUEST));
+        map.insert(
+            TypeId::of::<serde_json::Error>(),
+            Box::new(|_| StatusCode::BAD_REQUEST),
+        );
         map.insert(
             TypeId::of::<serde_urlencoded::de::Error>(),
             Box::new(|_| StatusCode::BAD_REQUEST),
@@ -286,7 +289,10 @@ mod tests {
             path: "/x".into(),
         });
         assert_eq!(err.status(), StatusCode::NOT_FOUND);
-        assert_eq!(Error::from(InvalidCsrfTokenError).status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            Error::from(InvalidCsrfTokenError).status(),
+            StatusCode::FORBIDDEN
+        );
         let json_err = serde_json::from_str::<u8>("x").unwrap_err();
         assert_eq!(Error::from(json_err).status(), StatusCode::BAD_REQUEST);
     }

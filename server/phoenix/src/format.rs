@@ -14,6 +14,21 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Format(pub String);
 
+/// Where the `accepts` plug also records the chosen format, so that an error
+/// raised later (after the conn is gone) is rendered in that format.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ErrorFormat(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl ErrorFormat {
+    pub(crate) fn set(&self, format: &str) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format.to_string());
+    }
+
+    pub(crate) fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 const TABLE: &[(&str, &str)] = &[
     ("html", "text/html"),
     ("json", "application/json"),

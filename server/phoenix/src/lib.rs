@@ -17,6 +17,7 @@ pub mod controller;
 pub mod endpoint;
 pub mod error;
 pub mod format;
+pub mod html;
 pub mod params;
 pub mod plug;
 pub mod prelude;
@@ -28,5 +29,5 @@ pub mod view;
 #[doc = include_str!("router/dsl.md")]
 pub use phoenix_macros::router;
 
-pub use poem;
 pub use maud;
+pub use poem;

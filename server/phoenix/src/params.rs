@@ -85,13 +85,12 @@ impl Params {
 
     /// Deserializes the nested object under `key` (`user[name]` → `extract_at("user")`).
     pub fn extract_at<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
-        let value = self
-            .0
-            .get(key)
-            .cloned()
-            .ok_or_else(|| Error::exception(BadRequestError(format!("missing parameter `{key}`"))))?;
-        serde_json::from_value(value)
-            .map_err(|e| Error::exception(BadRequestError(format!("invalid parameter `{key}`: {e}"))))
+        let value = self.0.get(key).cloned().ok_or_else(|| {
+            Error::exception(BadRequestError(format!("missing parameter `{key}`")))
+        })?;
+        serde_json::from_value(value).map_err(|e| {
+            Error::exception(BadRequestError(format!("invalid parameter `{key}`: {e}")))
+        })
     }
 
     /// The parameters as a JSON map.

@@ -43,14 +43,13 @@ use futures_util::future::BoxFuture;
 use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, IntoResponse, Middleware, Request, Response};
 
-
 use crate::conn::{Conn, ConnParts};
 use crate::error::{Error, Result};
 
 pub use accepts::{accepts, Accepts};
 pub use csrf::{csrf_token, protect_from_forgery};
 pub use flash::{fetch_flash, Flash};
-pub use logger::{RequestLogger, request_logger};
+pub use logger::{request_logger, RequestLogger};
 pub use method_override::method_override;
 pub use parsers::{parse_body, Parsers};
 pub use secure_headers::put_secure_browser_headers;
@@ -143,9 +142,8 @@ impl Pipeline {
         M: Middleware<NextEndpoint> + Send + Sync + 'static,
         M::Output: 'static,
     {
-        let wrap: WrapFn = Arc::new(move |next| {
-            middleware.transform(next).map_to_response().boxed()
-        });
+        let wrap: WrapFn =
+            Arc::new(move |next| middleware.transform(next).map_to_response().boxed());
         self.steps.push(Step::Around(wrap));
         self
     }
@@ -256,7 +254,9 @@ struct Carried(Arc<std::sync::Mutex<Option<CarriedState>>>);
 
 impl Carried {
     fn new(parts: ConnParts) -> Self {
-        Carried(Arc::new(std::sync::Mutex::new(Some(CarriedState::Waiting(parts)))))
+        Carried(Arc::new(std::sync::Mutex::new(Some(
+            CarriedState::Waiting(parts),
+        ))))
     }
 
     fn take(&self) -> Option<CarriedState> {

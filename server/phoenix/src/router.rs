@@ -15,8 +15,8 @@ use crate::error::{Error, NoRouteError, Result};
 use crate::params::Params;
 use crate::plug::{Chain, Pipeline, Plug};
 
-pub use path::RoutePath;
 use path::Pattern;
+pub use path::RoutePath;
 pub use table::format_routes;
 
 /// What the `router!` macro knows about a route.
@@ -135,9 +135,11 @@ impl Router {
     pub async fn call(&self, mut conn: Conn) -> Result<Conn> {
         let segments: Vec<String> = path::split_path(conn.path());
         let method = conn.method().clone();
-        let found = self
-            .find(&method, &segments)
-            .or_else(|| (method == Method::HEAD).then(|| self.find(&Method::GET, &segments)).flatten());
+        let found = self.find(&method, &segments).or_else(|| {
+            (method == Method::HEAD)
+                .then(|| self.find(&Method::GET, &segments))
+                .flatten()
+        });
         let Some((route, params)) = found else {
             return Err(Error::exception(NoRouteError {
                 method: method.to_string(),
@@ -154,7 +156,10 @@ impl Router {
             if route.method != *method {
                 return None;
             }
-            route.pattern.matches(segments).map(|params| (route, params))
+            route
+                .pattern
+                .matches(segments)
+                .map(|params| (route, params))
         })
     }
 }

@@ -19,6 +19,9 @@
 //! engine.add("page/hello.html", "Hello {{ name }}").unwrap();
 //! let ctx = serde_json::json!({ "name": "<Jo>" });
 //! assert_eq!(engine.render("page/hello.html", &ctx, None).unwrap(), "Hello &lt;Jo&gt;");
+//! engine.add("sitemap/sitemap.xml", "<loc>{{ url }}</loc>").unwrap();
+//! let ctx = serde_json::json!({ "url": "http://x.org/a?b=1&c=2" });
+//! assert_eq!(engine.render("sitemap/sitemap.xml", &ctx, None).unwrap(), "<loc>http://x.org/a?b=1&amp;c=2</loc>");
 //! ```
 
 use std::collections::HashMap;
@@ -43,7 +46,8 @@ pub trait TemplateEngine: Send + Sync {
 pub type EngineFactory = Arc<dyn Fn() -> Box<dyn TemplateEngine> + Send + Sync>;
 
 /// The MiniJinja engine (`.jinja` files). Auto-escaping follows the format:
-/// HTML and XML templates escape, others do not.
+/// HTML templates escape for HTML, XML templates for XML (`&`, `<`, `>`,
+/// quotes; slashes stay), others do not.
 pub struct MiniJinjaEngine {
     env: minijinja::Environment<'static>,
 }
@@ -51,9 +55,33 @@ pub struct MiniJinjaEngine {
 impl Default for MiniJinjaEngine {
     fn default() -> Self {
         // `Environment::new`, not `default`: the latter has no auto-escaping.
-        MiniJinjaEngine {
-            env: minijinja::Environment::new(),
-        }
+        let mut env = minijinja::Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".xml") {
+                minijinja::AutoEscape::Custom("xml".into())
+            } else {
+                minijinja::default_auto_escape_callback(name)
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            let xml = matches!(state.auto_escape(), minijinja::AutoEscape::Custom(n) if n == "xml");
+            if !xml {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = if value.is_undefined() || value.is_none() {
+                String::new()
+            } else {
+                value.to_string()
+            };
+            let escaped = if value.is_safe() {
+                text
+            } else {
+                escape_xml(&text)
+            };
+            out.write_str(&escaped)
+                .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure))
+        });
+        MiniJinjaEngine { env }
     }
 }
 
@@ -69,12 +97,20 @@ impl TemplateEngine for MiniJinjaEngine {
         let mut ctx: std::collections::BTreeMap<String, minijinja::Value> = match context {
             Value::Object(map) => map
                 .iter()
-                .map(|(k, v)| (k.clone(), minijinja::Value::from(minijinja::value::Serde(v))))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        minijinja::Value::from(minijinja::value::Serde(v)),
+                    )
+                })
                 .collect(),
             _ => Default::default(),
         };
         if let Some(inner) = inner {
-            ctx.insert("inner".into(), minijinja::Value::from_safe_string(inner.to_string()));
+            ctx.insert(
+                "inner".into(),
+                minijinja::Value::from_safe_string(inner.to_string()),
+            );
         }
         template.render(ctx).map_err(|e| {
             let mut text = e.to_string();
@@ -87,6 +123,21 @@ impl TemplateEngine for MiniJinjaEngine {
             text
         })
     }
+}
+
+fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[derive(Default, PartialEq, Eq, Clone)]
@@ -200,7 +251,9 @@ impl Templates {
         for (path, name, ext) in files {
             let source = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
-            let engine = engines.get_mut(&ext).expect("scanned files have a registered engine");
+            let engine = engines
+                .get_mut(&ext)
+                .expect("scanned files have a registered engine");
             engine
                 .add(&name, &source)
                 .map_err(|e| format!("template {}: {e}", path.display()))?;
@@ -231,7 +284,12 @@ impl Templates {
 
     /// Renders `key` (`page/show.html`) for a conn if a file template has that
     /// name; `None` if none does.
-    pub fn render(&self, key: &str, conn: &Conn, inner: Option<&str>) -> Option<Result<String, String>> {
+    pub fn render(
+        &self,
+        key: &str,
+        conn: &Conn,
+        inner: Option<&str>,
+    ) -> Option<Result<String, String>> {
         if self.reload {
             if let Err(e) = self.reload_if_changed() {
                 return Some(Err(e));
@@ -255,7 +313,12 @@ fn context(conn: &Conn) -> Value {
     Value::Object(ctx)
 }
 
-fn walk(root: &Path, dir: &Path, factories: &[(String, EngineFactory)], out: &mut Vec<(PathBuf, String, String)>) {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    factories: &[(String, EngineFactory)],
+    out: &mut Vec<(PathBuf, String, String)>,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

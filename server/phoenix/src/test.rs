@@ -111,12 +111,19 @@ impl ConnTest {
 
     /// Forgets every cookie (a new browser).
     pub fn clear_cookies(&self) {
-        self.cookies.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.cookies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The value of a cookie the client holds.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
+        self.cookies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
     }
 
     /// Replaces a cookie's value (to test tampering).
@@ -132,7 +139,9 @@ impl ConnTest {
         for value in headers.get_all("set-cookie") {
             let Ok(text) = value.to_str() else { continue };
             let pair = text.split(';').next().unwrap_or("");
-            let Some((name, value)) = pair.split_once('=') else { continue };
+            let Some((name, value)) = pair.split_once('=') else {
+                continue;
+            };
             let expired = text.to_ascii_lowercase().contains("max-age=0");
             if expired || value.is_empty() {
                 jar.remove(name.trim());
@@ -163,7 +172,9 @@ impl TestRequest<'_> {
 
     /// Sends a urlencoded form body.
     pub fn form<K: Serialize, V: Serialize>(mut self, fields: &[(K, V)]) -> Self {
-        self.body = serde_urlencoded::to_string(fields).unwrap_or_default().into_bytes();
+        self.body = serde_urlencoded::to_string(fields)
+            .unwrap_or_default()
+            .into_bytes();
         self.header("content-type", "application/x-www-form-urlencoded")
     }
 
@@ -187,8 +198,15 @@ impl TestRequest<'_> {
             .body(self.body);
         *req.headers_mut() = self.headers;
         let cookie_header = {
-            let jar = self.client.cookies.lock().unwrap_or_else(|e| e.into_inner());
-            jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+            let jar = self
+                .client
+                .cookies
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            jar.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
         };
         if !cookie_header.is_empty() {
             if let Ok(value) = cookie_header.parse() {

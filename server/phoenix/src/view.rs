@@ -137,15 +137,12 @@ impl Conn {
             format!("{template}.{format}")
         };
         let format = name.rsplit('.').next().unwrap_or("html").to_string();
-        let view = self
-            .private::<ViewRef>()
-            .cloned()
-            .ok_or_else(|| {
-                Error::msg(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("cannot render {name:?}: the conn has no view (call put_view)"),
-                )
-            })?;
+        let view = self.private::<ViewRef>().cloned().ok_or_else(|| {
+            Error::msg(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot render {name:?}: the conn has no view (call put_view)"),
+            )
+        })?;
         let mut body = render_template(view.0.as_ref(), &name, &self)?;
         let layout = self
             .private::<Layout>()
@@ -206,7 +203,9 @@ pub(crate) fn render_template(view: &dyn View, name: &str, conn: &Conn) -> Resul
     let key = format!("{}/{name}", view.name());
     let inner = conn.private::<InnerContent>().map(|c| &*c.0);
     match templates.render(&key, conn, inner) {
-        Some(result) => result.map(Rendered).map_err(|e| Error::exception(TemplateError(e))),
+        Some(result) => result
+            .map(Rendered)
+            .map_err(|e| Error::exception(TemplateError(e))),
         None => Err(Error::exception(TemplateError(format!(
             "could not render {name:?} for view {:?}: the view does not define it and there is no \
              file template {key}.<ext> (engines: {}){}",

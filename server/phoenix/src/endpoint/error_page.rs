@@ -29,7 +29,12 @@ impl RequestHead {
             headers: req
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -66,27 +71,28 @@ impl RequestHead {
 }
 
 /// Renders an error as a response; never fails.
-pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, err: Error) -> Response {
+pub(crate) fn render(
+    app: &std::sync::Arc<App>,
+    head: &RequestHead,
+    negotiated: Option<String>,
+    err: Error,
+) -> Response {
     let status = err.status();
     if status.is_server_error() {
-        tracing::error!(
-            target: "phoenix::request",
-            method = %head.method, path = %head.path, status = status.as_u16(),
-            "{} {} failed: {err}", head.method, head.path
-        );
+        tracing::error!(target: "phoenix::request", "{} {} failed with {}: {err}", head.method, head.path, status.as_u16());
     } else {
-        tracing::info!(
-            target: "phoenix::request",
-            method = %head.method, path = %head.path, status = status.as_u16(),
-            "{} {} answered {}: {err}", head.method, head.path, status.as_u16()
-        );
+        tracing::info!(target: "phoenix::request", "{} {} answered {}: {err}", head.method, head.path, status.as_u16());
     }
     let accepted = if app.error_formats.is_empty() {
         vec!["html".to_string(), "json".to_string()]
     } else {
         app.error_formats.clone()
     };
-    let format = head.format(&accepted);
+    // The format the pipeline negotiated, when the error came after `accepts`.
+    let format = match negotiated {
+        Some(f) if accepted.contains(&f) => f,
+        _ => head.format(&accepted),
+    };
     let (body, format) = if app.debug_errors {
         debug_page(app, head, &err, status, &format)
     } else {
@@ -104,7 +110,13 @@ pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, err: Error) 
         .body(body)
 }
 
-fn error_view(app: &std::sync::Arc<App>, head: &RequestHead, err: &Error, status: StatusCode, format: &str) -> String {
+fn error_view(
+    app: &std::sync::Arc<App>,
+    head: &RequestHead,
+    err: &Error,
+    status: StatusCode,
+    format: &str,
+) -> String {
     let reason = status.canonical_reason().unwrap_or("Error");
     if let Some(view) = &app.error_view {
         let mut req = Request::builder()
@@ -133,12 +145,19 @@ fn error_view(app: &std::sync::Arc<App>, head: &RequestHead, err: &Error, status
     }
     match format {
         "json" => json!({ "errors": { "detail": reason } }).to_string(),
-        "html" => html! { (DOCTYPE) html { head { title { (reason) } } body { h1 { (reason) } } } }.into_string(),
+        "html" => html! { (DOCTYPE) html { head { title { (reason) } } body { h1 { (reason) } } } }
+            .into_string(),
         _ => reason.to_string(),
     }
 }
 
-fn debug_page(app: &App, head: &RequestHead, err: &Error, status: StatusCode, format: &str) -> (String, String) {
+fn debug_page(
+    app: &App,
+    head: &RequestHead,
+    err: &Error,
+    status: StatusCode,
+    format: &str,
+) -> (String, String) {
     if format == "json" {
         let body = json!({
             "errors": {
@@ -151,7 +170,10 @@ fn debug_page(app: &App, head: &RequestHead, err: &Error, status: StatusCode, fo
         });
         return (body.to_string(), "json".into());
     }
-    (debug_html(app, head, err, status).into_string(), "html".into())
+    (
+        debug_html(app, head, err, status).into_string(),
+        "html".into(),
+    )
 }
 
 fn debug_html(app: &App, head: &RequestHead, err: &Error, status: StatusCode) -> Markup {

@@ -46,6 +46,7 @@ use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::conn::Conn;
 use crate::error::{register_builtin_exceptions, Error, PanicError};
+use crate::format::ErrorFormat;
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
 use crate::router::{RoutePath, Router};
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
@@ -109,7 +110,11 @@ impl EndpointBuilder {
                 "key `render_errors.view` names {:?}, but no view of that name is registered \
                  (registered: {})",
                 config.render_errors.view,
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             )));
         }
         let templates_root = config.templates.root.as_ref().map(|r| config.path(r));
@@ -160,7 +165,9 @@ struct Core {
 impl poem::Endpoint for Core {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> poem::Result<Response> {
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let error_format = ErrorFormat::default();
+        req.extensions_mut().insert(error_format.clone());
         let head = error_page::RequestHead::of(&req);
         let conn = Conn::new(req, self.app.clone());
         let run = async {
@@ -173,7 +180,7 @@ impl poem::Endpoint for Core {
         };
         Ok(match result {
             Ok(response) => response,
-            Err(err) => error_page::render(&self.app, &head, err),
+            Err(err) => error_page::render(&self.app, &head, error_format.get(), err),
         })
     }
 }

@@ -5,7 +5,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use poem::listener::{Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener};
+use poem::listener::{
+    Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener,
+};
 use poem::Server;
 
 use super::Endpoint;
@@ -18,6 +20,7 @@ pub fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
         .try_init();
 }
 
@@ -77,7 +80,8 @@ impl Endpoint {
             Some(https) => {
                 let cert = std::fs::read(&https.certfile)?;
                 let key = std::fs::read(&https.keyfile)?;
-                let tls = RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
+                let tls =
+                    RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
                 let ip = https.ip.unwrap_or(config.http.ip);
                 let secure = TcpListener::bind((ip, https.port))
                     .rustls(tls)
@@ -107,8 +111,16 @@ impl Listening {
     /// Serves until `shutdown` resolves, then drains requests in flight.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> io::Result<()> {
         let app = self.endpoint.app.clone();
-        let name = app.config.as_ref().map(|c| c.app_name.clone()).unwrap_or_default();
-        tracing::info!("{name} ({}) listening on http://{}", app.env(), self.http_addr);
+        let name = app
+            .config
+            .as_ref()
+            .map(|c| c.app_name.clone())
+            .unwrap_or_default();
+        tracing::info!(
+            "{name} ({}) listening on http://{}",
+            app.env(),
+            self.http_addr
+        );
         if let Some(addr) = self.https_addr {
             tracing::info!("{name} ({}) listening on https://{addr}", app.env());
         }

@@ -10,7 +10,10 @@ use crate::config::{Config, ConfigError, SessionStore};
 use crate::plug::TowerLayer;
 
 /// Wraps an endpoint with tower-sessions, through the tower bridge.
-pub(crate) fn with_session<E>(endpoint: E, config: &Config) -> Result<BoxEndpoint<'static, Response>, ConfigError>
+pub(crate) fn with_session<E>(
+    endpoint: E,
+    config: &Config,
+) -> Result<BoxEndpoint<'static, Response>, ConfigError>
 where
     E: Endpoint<Output = Response> + 'static,
 {
@@ -18,7 +21,9 @@ where
     // secret is at least 64 bytes long, checked when the config loads.
     let secret = config.secret().as_bytes();
     if secret.len() < 32 {
-        return Err(ConfigError("key `secret_key_base` is too short to derive a cookie key".into()));
+        return Err(ConfigError(
+            "key `secret_key_base` is too short to derive a cookie key".into(),
+        ));
     }
     let key = Key::derive_from(secret);
     let session = &config.session;

@@ -49,7 +49,10 @@ impl StaticFiles {
             .finish();
         *inner.headers_mut() = req.headers().clone();
         match self.files.call(inner).await {
-            Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
+            Ok(response)
+                if response.status().is_success()
+                    || response.status() == StatusCode::NOT_MODIFIED =>
+            {
                 Some(response)
             }
             Ok(_) => None,

@@ -4,7 +4,7 @@ use futures_util::future::BoxFuture;
 
 use crate::conn::Conn;
 use crate::error::{Error, NotAcceptableError, Result};
-use crate::format::{ext_for, parse_accept, Format};
+use crate::format::{ext_for, parse_accept, ErrorFormat, Format};
 use crate::plug::Plug;
 
 /// Accepts only the given formats and records the chosen one in the conn
@@ -39,7 +39,11 @@ impl Accepts {
                 Err(not_acceptable(format))
             };
         }
-        let first = self.formats.first().cloned().unwrap_or_else(|| "html".into());
+        let first = self
+            .formats
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "html".into());
         let Some(header) = conn.req_header("accept") else {
             return Ok(first);
         };
@@ -77,6 +81,9 @@ impl Plug for Accepts {
     fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
         Box::pin(async move {
             let format = self.choose(&conn).map_err(Error::exception)?;
+            if let Some(slot) = conn.request().extensions().get::<ErrorFormat>() {
+                slot.set(&format);
+            }
             conn.put_private(Format(format));
             Ok(conn)
         })

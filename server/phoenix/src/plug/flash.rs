@@ -47,7 +47,9 @@ impl Flash {
     /// Every message, by key.
     pub fn all(conn: &Conn) -> &BTreeMap<String, Vec<String>> {
         static EMPTY: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        conn.private::<Flash>().map(|f| &f.messages).unwrap_or(&EMPTY)
+        conn.private::<Flash>()
+            .map(|f| &f.messages)
+            .unwrap_or(&EMPTY)
     }
 }
 
@@ -56,7 +58,9 @@ impl Conn {
     /// renders a page, or kept for the next request if it redirects.
     pub fn put_flash(mut self, key: &str, message: impl Into<String>) -> Self {
         if self.private::<Flash>().is_none() {
-            tracing::warn!("put_flash without fetch_flash: the message will not survive a redirect");
+            tracing::warn!(
+                "put_flash without fetch_flash: the message will not survive a redirect"
+            );
             self.put_private(Flash::default());
         }
         if let Some(flash) = self.private_mut::<Flash>() {

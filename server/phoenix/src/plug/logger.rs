@@ -25,14 +25,13 @@ impl Plug for RequestLogger {
             let start = Instant::now();
             let method = conn.method().to_string();
             let path = conn.path().to_string();
-            tracing::info!(target: "phoenix::request", %method, %path, "{method} {path}");
+            tracing::info!(target: "phoenix::request", "{method} {path}");
             conn.register_before_send(move |conn: Conn| async move {
                 let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
                 let micros = start.elapsed().as_micros() as u64;
                 tracing::info!(
                     target: "phoenix::request",
-                    %method, %path, status, duration_us = micros,
-                    "Sent {status} in {}", format_duration(micros)
+                    "Sent {status} in {} ({method} {path})", format_duration(micros)
                 );
                 Ok(conn)
             });

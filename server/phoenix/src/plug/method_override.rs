@@ -15,7 +15,10 @@ pub async fn method_override(mut conn: Conn) -> Result<Conn> {
         .body_params()
         .get_str("_method")
         .map(str::to_string)
-        .or_else(|| conn.req_header("x-http-method-override").map(str::to_string));
+        .or_else(|| {
+            conn.req_header("x-http-method-override")
+                .map(str::to_string)
+        });
     if let Some(wanted) = wanted {
         let method = match wanted.to_ascii_uppercase().as_str() {
             "PATCH" => Some(Method::PATCH),

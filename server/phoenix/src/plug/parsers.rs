@@ -63,12 +63,16 @@ impl Parsers {
 
     async fn read(&self, conn: &mut Conn) -> Result<bytes::Bytes> {
         let body = conn.request_mut().take_body();
-        body.into_bytes_limit(self.length).await.map_err(|e| match e {
-            ReadBodyError::PayloadTooLarge => Error::exception(PayloadTooLargeError {
-                limit: self.length,
-            }),
-            other => Error::exception(BadRequestError(format!("could not read the body: {other}"))),
-        })
+        body.into_bytes_limit(self.length)
+            .await
+            .map_err(|e| match e {
+                ReadBodyError::PayloadTooLarge => {
+                    Error::exception(PayloadTooLargeError { limit: self.length })
+                }
+                other => {
+                    Error::exception(BadRequestError(format!("could not read the body: {other}")))
+                }
+            })
     }
 }
 

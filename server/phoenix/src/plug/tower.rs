@@ -225,7 +225,10 @@ mod tests {
 
     #[handler]
     fn show(req: &Request) -> String {
-        req.extensions().get::<String>().cloned().unwrap_or_default()
+        req.extensions()
+            .get::<String>()
+            .cloned()
+            .unwrap_or_default()
     }
 
     #[tokio::test]

@@ -72,7 +72,8 @@ impl Pattern {
                     params.insert(name.clone(), request.get(i)?.clone());
                 }
                 Segment::Glob(name) => {
-                    let rest: Vec<Value> = request[i..].iter().cloned().map(Value::String).collect();
+                    let rest: Vec<Value> =
+                        request[i..].iter().cloned().map(Value::String).collect();
                     params.insert(name.clone(), Value::Array(rest));
                     return Some(params);
                 }

@@ -1,0 +1,70 @@
+//! `PageController`: the seed's controller example, layouts and sessions.
+
+use phoenix::prelude::*;
+use serde_json::json;
+
+use crate::router::helpers::page_path;
+use crate::views::PageView;
+
+/// Static pages.
+pub struct PageController;
+
+impl Controller for PageController {
+    type View = PageView;
+}
+
+impl PageController {
+    /// The seed's `render conn, "index", message: "hello"`.
+    pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.render_with("index.html", json!({ "message": "hello" }))
+            .await
+    }
+
+    /// The same page in the `plain` layout (`put_layout("plain")`).
+    pub async fn plain(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.put_layout("plain")
+            .render_with("index.html", json!({ "message": "hello" }))
+            .await
+    }
+
+    /// The same page without a layout (`put_layout(:none)`).
+    pub async fn bare(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.put_layout(false)
+            .render_with("index.html", json!({ "message": "hello" }))
+            .await
+    }
+
+    /// The seed's session example, plus a visit counter.
+    pub async fn session(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.put_session("foo", "bar").await?;
+        let foo: String = conn.get_session("foo").await?.unwrap_or_default();
+        let visits: u64 = conn.get_session("visits").await?.unwrap_or(0) + 1;
+        conn.put_session("visits", visits).await?;
+        conn.text(format!("{foo} (visit {visits})"))
+    }
+
+    /// Panics, to show that a crashing action gets a 500 page and the server
+    /// goes on. Only in dev and test.
+    pub async fn crash(conn: Conn, _params: Params) -> Result<Conn> {
+        if matches!(conn.app().env(), "dev" | "test") {
+            panic!("this action crashes on purpose");
+        }
+        Err(Error::msg(StatusCode::NOT_FOUND, "not found"))
+    }
+
+    /// The seed's `show`, matching on the `page` param.
+    pub async fn show(conn: Conn, params: Params) -> Result<Conn> {
+        match params.get_str("page") {
+            Some("admin") => conn.redirect_to(page_path::show("unauthorized")),
+            Some(page) => {
+                let title = format!("Showing page {page}");
+                let url = conn.url(&page_path::show(page));
+                conn.assign("title", title)
+                    .assign("url", url)
+                    .render("show")
+                    .await
+            }
+            None => Err(Error::msg(StatusCode::BAD_REQUEST, "missing page")),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The demo application: the seed README's router, controllers, views,
+//! flash, sessions, error pages and static files, on the phoenix framework.
+
+pub mod controllers;
+pub mod repo;
+pub mod router;
+pub mod views;
+
+use std::path::PathBuf;
+
+use phoenix::config::ConfigError;
+use phoenix::prelude::*;
+use phoenix::template::MiniJinjaEngine;
+
+/// The app's root folder (holds `config/`, `priv/`): `PHX_ROOT`, else the
+/// current folder if it has `config/config.toml`, else the repository root.
+pub fn app_root() -> PathBuf {
+    if let Ok(root) = std::env::var("PHX_ROOT") {
+        return PathBuf::from(root);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        if cwd.join("config/config.toml").is_file() {
+            return cwd;
+        }
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// Builds the demo's endpoint from a configuration.
+pub fn endpoint(config: Config) -> Result<Endpoint, ConfigError> {
+    controllers::register_exceptions();
+    Endpoint::builder(config, router::router())
+        .layout_view(views::LayoutView)
+        .view(views::ErrorView)
+        // The seed's `config :phoenix, :template_engines, ...`: `.jinja` is
+        // registered by default; `.j2` files use the same engine here.
+        .template_engine("j2", MiniJinjaEngine::default)
+        .build()
+}

@@ -1,0 +1,44 @@
+//! The demo's router: the seed README's example, plus the pages around it.
+
+use phoenix::prelude::*;
+
+phoenix::router! {
+    pipeline browser {
+        plug accepts(["html", "json"]);
+        plug fetch_session;
+        plug fetch_flash;
+        plug protect_from_forgery;
+        plug put_secure_browser_headers;
+    }
+
+    pipeline api {
+        plug accepts(["json"]);
+    }
+
+    scope "/", alias crate::controllers {
+        pipe_through browser;
+
+        get "/", PageController, index;
+        get "/plain", PageController, plain;
+        get "/bare", PageController, bare;
+        get "/session", PageController, session;
+        get "/crash", PageController, crash;
+        get "/pages/:page", PageController, show;
+        get "/files/*path", FileController, show;
+
+        resources "/users", UserController {
+            resources "/comments", CommentController, only [index, create, destroy];
+        }
+    }
+
+    // No `accepts` here: crawlers ask for XML with all sorts of headers.
+    scope "/", alias crate::controllers {
+        get "/sitemap.xml", SitemapController, sitemap;
+    }
+
+    scope "/api", alias crate::controllers::api, as api {
+        pipe_through api;
+
+        resources "/users", UserController, except [new, edit];
+    }
+}

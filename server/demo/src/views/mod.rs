@@ -1,0 +1,69 @@
+//! The demo's views.
+//!
+//! Every view starts with `use super::base::*;`: the Rust counterpart of the
+//! seed's `MyApp.View` `using` block, giving all templates the route helpers,
+//! the HTML helpers, flash and the shared functions defined there.
+
+pub mod api;
+mod error;
+mod layout;
+mod page;
+mod user;
+
+pub use error::ErrorView;
+pub use layout::LayoutView;
+pub use page::PageView;
+pub use user::UserView;
+
+/// What every view and template can use (the seed's `using do ... end`).
+pub mod base {
+    pub use crate::router::helpers::*;
+    pub use maud::{html, Markup, PreEscaped, DOCTYPE};
+    pub use phoenix::html::{button_to, csrf_input_tag, flash_messages, method_input_tag};
+    pub use phoenix::prelude::*;
+
+    /// Available to all templates (the seed's `def title`).
+    pub fn title() -> &'static str {
+        "Welcome to Phoenix!"
+    }
+
+    /// Greeting in the conn's locale (set by the `locale` plug).
+    pub fn greeting(conn: &Conn) -> &'static str {
+        match conn.assign_str("locale") {
+            "fr" => "Bonjour",
+            "de" => "Hallo",
+            _ => "Hello",
+        }
+    }
+}
+
+/// Declares a view that renders only file templates.
+macro_rules! file_view {
+    ($(#[$doc:meta])* $name:ident, $folder:literal) => {
+        $(#[$doc])*
+        #[derive(Default)]
+        pub struct $name;
+
+        impl phoenix::view::View for $name {
+            fn name(&self) -> &'static str {
+                $folder
+            }
+        }
+    };
+}
+
+file_view!(
+    /// Comments: `templates/comment/*.html.jinja`.
+    CommentView,
+    "comment"
+);
+file_view!(
+    /// The sitemap: `templates/sitemap/sitemap.xml.jinja`.
+    SitemapView,
+    "sitemap"
+);
+file_view!(
+    /// Files: `templates/file/show.html.j2`.
+    FileView,
+    "file"
+);
