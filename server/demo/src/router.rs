@@ -19,6 +19,7 @@ phoenix::router! {
         pipe_through browser;
 
         get "/", PageController, index;
+        get "/ping", PageController, ping;
         get "/plain", PageController, plain;
         get "/bare", PageController, bare;
         get "/session", PageController, session;

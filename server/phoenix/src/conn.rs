@@ -46,7 +46,12 @@ pub enum ConnState {
 }
 
 /// One HTTP request and the response being built for it.
-pub struct Conn {
+///
+/// The data lives in one box so that passing a conn from plug to plug moves a
+/// pointer, not the whole structure.
+pub struct Conn(Box<ConnData>);
+
+struct ConnData {
     req: Request,
     params: Params,
     path_params: Params,
@@ -66,13 +71,13 @@ pub struct Conn {
 impl fmt::Debug for Conn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Conn")
-            .field("method", self.req.method())
-            .field("path", &self.req.uri().path())
-            .field("params", &self.params)
-            .field("assigns", &self.assigns)
-            .field("status", &self.status)
-            .field("state", &self.state)
-            .field("halted", &self.halted)
+            .field("method", self.0.req.method())
+            .field("path", &self.0.req.uri().path())
+            .field("params", &self.0.params)
+            .field("assigns", &self.0.assigns)
+            .field("status", &self.0.status)
+            .field("state", &self.0.state)
+            .field("halted", &self.0.halted)
             .finish()
     }
 }
@@ -80,7 +85,7 @@ impl fmt::Debug for Conn {
 impl Conn {
     /// A conn for a request, served by the application `app`.
     pub fn new(req: Request, app: Arc<App>) -> Self {
-        Conn {
+        Conn(Box::new(ConnData {
             req,
             params: Params::new(),
             path_params: Params::new(),
@@ -95,111 +100,111 @@ impl Conn {
             halted: false,
             before_send: Vec::new(),
             app,
-        }
+        }))
     }
 
     // ---- request ----
 
     /// The request method (after method override).
     pub fn method(&self) -> &Method {
-        self.req.method()
+        self.0.req.method()
     }
 
     /// The request path, percent-encoded as received.
     pub fn path(&self) -> &str {
-        self.req.uri().path()
+        self.0.req.uri().path()
     }
 
     /// The request URI.
     pub fn uri(&self) -> &Uri {
-        self.req.uri()
+        self.0.req.uri()
     }
 
     /// The raw query string (without `?`).
     pub fn query_string(&self) -> &str {
-        self.req.uri().query().unwrap_or("")
+        self.0.req.uri().query().unwrap_or("")
     }
 
     /// The request headers.
     pub fn req_headers(&self) -> &HeaderMap {
-        self.req.headers()
+        self.0.req.headers()
     }
 
     /// One request header as text, if present and valid UTF-8.
     pub fn req_header(&self, name: impl poem::http::header::AsHeaderName) -> Option<&str> {
-        self.req.headers().get(name).and_then(|v| v.to_str().ok())
+        self.0.req.headers().get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The peer's address, when served over TCP.
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        self.req.remote_addr().as_socket_addr().copied()
+        self.0.req.remote_addr().as_socket_addr().copied()
     }
 
     /// The underlying poem request (extensions set by tower layers live here).
     pub fn request(&self) -> &Request {
-        &self.req
+        &self.0.req
     }
 
     /// The underlying poem request, mutably.
     pub fn request_mut(&mut self) -> &mut Request {
-        &mut self.req
+        &mut self.0.req
     }
 
     pub(crate) fn set_method(&mut self, method: Method) {
-        self.req.set_method(method);
+        self.0.req.set_method(method);
     }
 
     pub(crate) fn take_request(&mut self) -> Request {
-        std::mem::replace(&mut self.req, Request::builder().finish())
+        std::mem::replace(&mut self.0.req, Request::builder().finish())
     }
 
     pub(crate) fn restore_request(&mut self, req: Request) {
-        self.req = req;
+        self.0.req = req;
     }
 
     /// The application this conn is served by (configuration, views, routes).
     pub fn app(&self) -> &Arc<App> {
-        &self.app
+        &self.0.app
     }
 
     // ---- params ----
 
     /// Path, query and body parameters merged (path wins over body, body over query).
     pub fn params(&self) -> &Params {
-        &self.params
+        &self.0.params
     }
 
     /// The merged parameters, mutably (plugs may normalise them).
     pub fn params_mut(&mut self) -> &mut Params {
-        &mut self.params
+        &mut self.0.params
     }
 
     /// Parameters from the route's path (`:id`, `*path`).
     pub fn path_params(&self) -> &Params {
-        &self.path_params
+        &self.0.path_params
     }
 
     /// Parameters from the query string.
     pub fn query_params(&self) -> &Params {
-        &self.query_params
+        &self.0.query_params
     }
 
     /// Parameters from the body (form or JSON).
     pub fn body_params(&self) -> &Params {
-        &self.body_params
+        &self.0.body_params
     }
 
     pub(crate) fn set_query_and_body(&mut self, query: Params, body: Params) {
         let mut merged = query.clone();
         merged.merge(body.clone());
-        self.query_params = query;
-        self.body_params = body;
-        self.params = merged;
+        self.0.query_params = query;
+        self.0.body_params = body;
+        self.0.params = merged;
     }
 
     pub(crate) fn set_path_params(&mut self, path: Params) {
-        self.params.merge(path.clone());
-        self.path_params = path;
+        self.0.params.merge(path.clone());
+        self.0.path_params = path;
     }
 
     // ---- assigns and private data ----
@@ -214,55 +219,59 @@ impl Conn {
     /// [`Conn::assign`] through a mutable reference.
     pub fn put_assign(&mut self, key: impl Into<String>, value: impl Serialize) {
         let value = serde_json::to_value(value).unwrap_or(Value::Null);
-        self.assigns.insert(key.into(), value);
+        self.0.assigns.insert(key.into(), value);
     }
 
     /// All assigns.
     pub fn assigns(&self) -> &Map<String, Value> {
-        &self.assigns
+        &self.0.assigns
     }
 
     /// One assign, as raw JSON.
     pub fn get_assign_value(&self, key: &str) -> Option<&Value> {
-        self.assigns.get(key)
+        self.0.assigns.get(key)
     }
 
     /// One assign, deserialized; `None` if absent or of another shape.
     pub fn get_assign<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.assigns.get(key).and_then(|v| T::deserialize(v).ok())
+        self.0.assigns.get(key).and_then(|v| T::deserialize(v).ok())
     }
 
     /// One assign as text (`""` when absent), handy in templates.
     pub fn assign_str(&self, key: &str) -> &str {
-        self.assigns.get(key).and_then(Value::as_str).unwrap_or("")
+        self.0
+            .assigns
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// Stores typed data for libraries and plugs (Phoenix's `conn.private`).
     pub fn put_private<T: Any + Send + Sync + Clone>(&mut self, value: T) {
-        self.private.insert(value);
+        self.0.private.insert(value);
     }
 
     /// Typed private data.
     pub fn private<T: Any + Send + Sync + Clone>(&self) -> Option<&T> {
-        self.private.get::<T>()
+        self.0.private.get::<T>()
     }
 
     /// Typed private data, mutably.
     pub fn private_mut<T: Any + Send + Sync + Clone>(&mut self) -> Option<&mut T> {
-        self.private.get_mut::<T>()
+        self.0.private.get_mut::<T>()
     }
 
     // ---- response ----
 
     /// Sets the response status.
     pub fn put_status(mut self, status: StatusCode) -> Self {
-        self.status = Some(status);
+        self.0.status = Some(status);
         self
     }
 
     /// The response status set so far.
     pub fn status(&self) -> Option<StatusCode> {
-        self.status
+        self.0.status
     }
 
     /// Sets a response header (replacing earlier values). Invalid values are ignored
@@ -278,7 +287,7 @@ impl Conn {
             HeaderValue::from_str(value),
         ) {
             (Ok(name), Ok(value)) => {
-                self.resp_headers.insert(name, value);
+                self.0.resp_headers.insert(name, value);
             }
             _ => tracing::warn!(header = name, "ignored an invalid response header"),
         }
@@ -286,12 +295,12 @@ impl Conn {
 
     /// The response headers set so far.
     pub fn resp_headers(&self) -> &HeaderMap {
-        &self.resp_headers
+        &self.0.resp_headers
     }
 
     /// The response headers, mutably.
     pub fn resp_headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.resp_headers
+        &mut self.0.resp_headers
     }
 
     /// Sets the response content type; `render("sitemap")` then picks the
@@ -308,7 +317,8 @@ impl Conn {
 
     /// The response content type without parameters, if set.
     pub fn resp_content_type(&self) -> Option<&str> {
-        self.resp_headers
+        self.0
+            .resp_headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or(v).trim())
@@ -316,35 +326,35 @@ impl Conn {
 
     /// Stops the pipeline after this plug: later plugs and the action do not run.
     pub fn halt(mut self) -> Self {
-        self.halted = true;
+        self.0.halted = true;
         self
     }
 
     /// Whether the pipeline was halted.
     pub fn halted(&self) -> bool {
-        self.halted
+        self.0.halted
     }
 
     /// Whether a response is set.
     pub fn state(&self) -> ConnState {
-        self.state
+        self.0.state
     }
 
     /// Sets the response body with a status (Plug's `send_resp`).
     pub fn send_resp(mut self, status: StatusCode, body: impl Into<Body>) -> Result<Self> {
-        self.status = Some(status);
-        self.resp_body = Some(body.into());
-        self.state = ConnState::Set;
+        self.0.status = Some(status);
+        self.0.resp_body = Some(body.into());
+        self.0.state = ConnState::Set;
         Ok(self)
     }
 
     fn send_with_type(self, content_type: &str, body: impl Into<Body>) -> Result<Self> {
-        let conn = if self.resp_headers.contains_key(header::CONTENT_TYPE) {
+        let conn = if self.0.resp_headers.contains_key(header::CONTENT_TYPE) {
             self
         } else {
             self.put_resp_content_type(content_type)
         };
-        let status = conn.status.unwrap_or(StatusCode::OK);
+        let status = conn.0.status.unwrap_or(StatusCode::OK);
         conn.send_resp(status, body)
     }
 
@@ -384,7 +394,7 @@ impl Conn {
     }
 
     fn redirect_location(self, location: &str) -> Result<Self> {
-        let status = match self.status {
+        let status = match self.0.status {
             Some(s) if s.is_redirection() => s,
             _ => StatusCode::FOUND,
         };
@@ -397,7 +407,7 @@ impl Conn {
     /// The full URL of a path, from the endpoint's `url` configuration
     /// (scheme, host, port: the proxy case of the seed README).
     pub fn url(&self, path: &RoutePath) -> String {
-        self.app.url(path)
+        self.0.app.url(path)
     }
 
     /// Registers a callback run just before the response is sent (Plug's
@@ -407,19 +417,20 @@ impl Conn {
         F: FnOnce(Conn) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Conn>> + Send + 'static,
     {
-        self.before_send
+        self.0
+            .before_send
             .push(Box::new(move |conn| Box::pin(callback(conn))));
     }
 
     /// Runs the before-send callbacks and turns the conn into a response.
     /// A conn without a response is an error: the action sent nothing.
     pub(crate) async fn into_response(mut self) -> Result<Response> {
-        let callbacks = std::mem::take(&mut self.before_send);
+        let callbacks = std::mem::take(&mut self.0.before_send);
         for callback in callbacks.into_iter().rev() {
             self = callback(self).await?;
         }
         self.capture_for_tests();
-        let Some(body) = self.resp_body.take() else {
+        let Some(body) = self.0.resp_body.take() else {
             return Err(Error::msg(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!(
@@ -430,9 +441,9 @@ impl Conn {
             ));
         };
         let mut response = Response::builder()
-            .status(self.status.unwrap_or(StatusCode::OK))
+            .status(self.0.status.unwrap_or(StatusCode::OK))
             .body(body);
-        response.headers_mut().extend(self.resp_headers);
+        response.headers_mut().extend(self.0.resp_headers);
         Ok(response)
     }
 
@@ -440,49 +451,49 @@ impl Conn {
     /// carry back (everything but the request).
     pub(crate) fn into_parts(mut self) -> (Request, ConnParts) {
         let req = self.take_request();
-        (req, ConnParts(Box::new(self)))
+        (req, ConnParts(self))
     }
 
     /// A copy of the request line and headers, without the body.
     pub(crate) fn request_head(&self) -> Request {
         let mut req = Request::builder()
-            .method(self.req.method().clone())
-            .uri(self.req.uri().clone())
-            .version(self.req.version())
+            .method(self.0.req.method().clone())
+            .uri(self.0.req.uri().clone())
+            .version(self.0.req.version())
             .finish();
-        req.headers_mut().extend(self.req.headers().clone());
+        req.headers_mut().extend(self.0.req.headers().clone());
         req
     }
 
     /// A copy of this conn (request head, params, assigns, private data), without
     /// its response and callbacks.
     pub(crate) fn snapshot(&self) -> Conn {
-        let mut copy = Conn::new(self.request_head(), self.app.clone());
-        copy.params = self.params.clone();
-        copy.path_params = self.path_params.clone();
-        copy.query_params = self.query_params.clone();
-        copy.body_params = self.body_params.clone();
-        copy.assigns = self.assigns.clone();
-        copy.private = self.private.clone();
+        let mut copy = Conn::new(self.request_head(), self.0.app.clone());
+        copy.0.params = self.0.params.clone();
+        copy.0.path_params = self.0.path_params.clone();
+        copy.0.query_params = self.0.query_params.clone();
+        copy.0.body_params = self.0.body_params.clone();
+        copy.0.assigns = self.0.assigns.clone();
+        copy.0.private = self.0.private.clone();
         copy
     }
 
     pub(crate) fn set_sent_response(&mut self, response: Response) {
         let (parts, body) = response.into_parts();
-        self.status = Some(parts.status);
-        self.resp_headers = parts.headers;
-        self.resp_body = Some(body);
-        self.state = ConnState::Set;
-        self.halted = true;
+        self.0.status = Some(parts.status);
+        self.0.resp_headers = parts.headers;
+        self.0.resp_body = Some(body);
+        self.0.state = ConnState::Set;
+        self.0.halted = true;
     }
 }
 
 /// A conn without its request, carried through a tower layer or poem middleware.
-pub(crate) struct ConnParts(Box<Conn>);
+pub(crate) struct ConnParts(Conn);
 
 impl ConnParts {
     pub(crate) fn with_request(self, req: Request) -> Conn {
-        let mut conn = *self.0;
+        let mut conn = self.0;
         conn.restore_request(req);
         conn
     }

@@ -56,7 +56,7 @@ pub struct RouteInfo {
 struct Route {
     method: Method,
     pattern: Pattern,
-    info: RouteInfo,
+    info: Arc<RouteInfo>,
     chain: Chain,
 }
 
@@ -97,14 +97,14 @@ impl RouterBuilder {
         self.routes.push(Route {
             method,
             pattern: Pattern::parse(spec.path),
-            info: RouteInfo {
+            info: Arc::new(RouteInfo {
                 verb: spec.verb.to_string(),
                 path: spec.path.to_string(),
                 controller: spec.controller.to_string(),
                 action: spec.action.to_string(),
                 helper: spec.helper.to_string(),
                 pipelines: spec.pipelines.iter().map(|p| p.to_string()).collect(),
-            },
+            }),
             chain: pipeline.into_chain(Arc::new(action)),
         });
     }
@@ -126,7 +126,10 @@ pub struct Router {
 impl Router {
     /// The route table.
     pub fn routes(&self) -> Vec<RouteInfo> {
-        self.routes.iter().map(|r| r.info.clone()).collect()
+        self.routes
+            .iter()
+            .map(|r| RouteInfo::clone(&r.info))
+            .collect()
     }
 
     /// Routes the conn: the first route whose method and path match runs its
@@ -167,6 +170,6 @@ impl Router {
 impl Conn {
     /// The route that matched this request, once routed.
     pub fn route(&self) -> Option<&RouteInfo> {
-        self.private::<RouteInfo>()
+        self.private::<Arc<RouteInfo>>().map(|r| r.as_ref())
     }
 }

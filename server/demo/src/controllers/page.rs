@@ -20,6 +20,11 @@ impl PageController {
             .await
     }
 
+    /// Plain text through the whole browser pipeline (the benchmark's route).
+    pub async fn ping(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.text("pong")
+    }
+
     /// The same page in the `plain` layout (`put_layout("plain")`).
     pub async fn plain(conn: Conn, _params: Params) -> Result<Conn> {
         conn.put_layout("plain")
@@ -37,10 +42,10 @@ impl PageController {
     /// The seed's session example, plus a visit counter.
     pub async fn session(conn: Conn, _params: Params) -> Result<Conn> {
         conn.put_session("foo", "bar").await?;
-        let foo: String = conn.get_session("foo").await?.unwrap_or_default();
+        let value: String = conn.get_session("foo").await?.unwrap_or_default();
         let visits: u64 = conn.get_session("visits").await?.unwrap_or(0) + 1;
         conn.put_session("visits", visits).await?;
-        conn.text(format!("{foo} (visit {visits})"))
+        conn.text(format!("{value} (visit {visits})"))
     }
 
     /// Panics, to show that a crashing action gets a 500 page and the server

@@ -46,6 +46,8 @@ fn user(params: &Params) -> Result<repo::User> {
     repo::get_user(id).ok_or_else(|| Error::from(UserNotFound(id)))
 }
 
+// `new` is the resource action of Phoenix's vocabulary, not a constructor.
+#[allow(clippy::new_ret_no_self)]
 impl UserController {
     /// `GET /users`
     pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {

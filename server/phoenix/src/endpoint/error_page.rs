@@ -1,7 +1,8 @@
 //! Error pages: the error view in production, the debug page with `debug_errors`.
 
 use maud::{html, Markup, DOCTYPE};
-use poem::http::StatusCode;
+use poem::http::header::{self, HeaderMap, HeaderValue};
+use poem::http::{Method, StatusCode, Uri};
 use poem::{Request, Response};
 use serde_json::json;
 
@@ -12,52 +13,45 @@ use crate::format::{ext_for, mime_for, parse_accept};
 use crate::router::format_routes;
 use crate::view::render_template;
 
-/// What is kept of a request to describe it on an error page.
+/// What is kept of a request to describe it on an error page. Taken for every
+/// request, so it is cheap: the headers are copied only for the debug page.
 pub(crate) struct RequestHead {
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
+    method: Method,
+    uri: Uri,
+    accept: Option<HeaderValue>,
+    headers: Option<HeaderMap>,
 }
 
 impl RequestHead {
-    pub(crate) fn of(req: &Request) -> Self {
+    pub(crate) fn of(req: &Request, debug: bool) -> Self {
         RequestHead {
-            method: req.method().to_string(),
-            path: req.uri().path().to_string(),
-            query: req.uri().query().unwrap_or("").to_string(),
-            headers: req
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            accept: req.headers().get(header::ACCEPT).cloned(),
+            headers: debug.then(|| req.headers().clone()),
         }
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn query(&self) -> &str {
+        self.uri.query().unwrap_or("")
     }
 
     /// The format to answer in: `?format=`, then `accept`, then the first accepted.
     fn format(&self, accepted: &[String]) -> String {
         let first = accepted.first().cloned().unwrap_or_else(|| "html".into());
         let is_accepted = |f: &str| accepted.iter().any(|a| a == f);
-        if let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(&self.query) {
+        if let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(self.query()) {
             if let Some((_, f)) = query.iter().find(|(k, _)| k == "format") {
                 if is_accepted(f) {
                     return f.clone();
                 }
             }
         }
-        if let Some(accept) = self.header("accept") {
+        if let Some(accept) = self.accept.as_ref().and_then(|v| v.to_str().ok()) {
             for range in parse_accept(accept) {
                 if let Some(ext) = ext_for(&range) {
                     if is_accepted(ext) {
@@ -79,9 +73,9 @@ pub(crate) fn render(
 ) -> Response {
     let status = err.status();
     if status.is_server_error() {
-        tracing::error!(target: "phoenix::request", "{} {} failed with {}: {err}", head.method, head.path, status.as_u16());
+        tracing::error!(target: "phoenix::request", "{} {} failed with {}: {err}", head.method, head.path(), status.as_u16());
     } else {
-        tracing::info!(target: "phoenix::request", "{} {} answered {}: {err}", head.method, head.path, status.as_u16());
+        tracing::info!(target: "phoenix::request", "{} {} answered {}: {err}", head.method, head.path(), status.as_u16());
     }
     let accepted = if app.error_formats.is_empty() {
         vec!["html".to_string(), "json".to_string()]
@@ -120,16 +114,13 @@ fn error_view(
     let reason = status.canonical_reason().unwrap_or("Error");
     if let Some(view) = &app.error_view {
         let mut req = Request::builder()
-            .method(head.method.parse().unwrap_or_default())
-            .uri_str(&format!("{}?{}", head.path, head.query))
+            .method(head.method.clone())
+            .uri(head.uri.clone())
             .finish();
-        for (k, v) in &head.headers {
-            if let (Ok(k), Ok(v)) = (
-                poem::http::HeaderName::from_bytes(k.as_bytes()),
-                poem::http::HeaderValue::from_str(v),
-            ) {
-                req.headers_mut().append(k, v);
-            }
+        if let Some(headers) = &head.headers {
+            *req.headers_mut() = headers.clone();
+        } else if let Some(accept) = &head.accept {
+            req.headers_mut().insert(header::ACCEPT, accept.clone());
         }
         let conn = Conn::new(req, app.clone())
             .assign("status", status.as_u16())
@@ -165,7 +156,7 @@ fn debug_page(
                 "status": status.as_u16(),
                 "error": err.type_name(),
                 "message": err.to_string(),
-                "request": { "method": head.method, "path": head.path, "query": head.query },
+                "request": { "method": head.method.as_str(), "path": head.path(), "query": head.query() },
             }
         });
         return (body.to_string(), "json".into());
@@ -177,7 +168,7 @@ fn debug_page(
 }
 
 fn debug_html(app: &App, head: &RequestHead, err: &Error, status: StatusCode) -> Markup {
-    let title = format!("{} at {} {}", err.type_name(), head.method, head.path);
+    let title = format!("{} at {} {}", err.type_name(), head.method, head.path());
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -196,13 +187,13 @@ fn debug_html(app: &App, head: &RequestHead, err: &Error, status: StatusCode) ->
                     h2 { "Request" }
                     table {
                         tr { th { "Method" } td { code { (head.method) } } }
-                        tr { th { "Path" } td { code { (head.path) } } }
-                        @if !head.query.is_empty() {
-                            tr { th { "Query" } td { code { (head.query) } } }
+                        tr { th { "Path" } td { code { (head.path()) } } }
+                        @if !head.query().is_empty() {
+                            tr { th { "Query" } td { code { (head.query()) } } }
                         }
-                        @for (k, v) in &head.headers {
-                            @if k != "cookie" {
-                                tr { th { (k) } td { code { (v) } } }
+                        @for (k, v) in head.headers.iter().flatten() {
+                            @if k != header::COOKIE {
+                                tr { th { (k.as_str()) } td { code { (String::from_utf8_lossy(v.as_bytes())) } } }
                             }
                         }
                     }

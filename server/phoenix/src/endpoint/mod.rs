@@ -168,7 +168,7 @@ impl poem::Endpoint for Core {
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let error_format = ErrorFormat::default();
         req.extensions_mut().insert(error_format.clone());
-        let head = error_page::RequestHead::of(&req);
+        let head = error_page::RequestHead::of(&req, self.app.debug_errors);
         let conn = Conn::new(req, self.app.clone());
         let run = async {
             let conn = self.chain.run(conn).await?;

@@ -9,10 +9,15 @@ use crate::config::Config;
 /// Serves files under `static.at` from `static.from`, with content types,
 /// ETag/Last-Modified and 304s (poem's `StaticFilesEndpoint`). Paths that
 /// escape the folder are refused (403); missing files fall through to the router.
+///
+/// Like Plug.Static's `only`, the file system is looked at only for paths whose
+/// first segment names an entry of the folder, read at startup (outside `dev`,
+/// where every path is tried so that new files show up at once).
 #[derive(Clone)]
 pub(crate) struct StaticFiles {
     at: String,
     files: std::sync::Arc<StaticFilesEndpoint>,
+    only: Option<std::sync::Arc<std::collections::HashSet<String>>>,
 }
 
 impl StaticFiles {
@@ -23,9 +28,21 @@ impl StaticFiles {
         }
         let at = settings.at.trim_end_matches('/').to_string();
         let dir = config.path(&settings.from);
+        let only = (config.env != "dev").then(|| {
+            let names = std::fs::read_dir(&dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            std::sync::Arc::new(names)
+        });
         Some(StaticFiles {
             at,
             files: std::sync::Arc::new(StaticFilesEndpoint::new(dir).prefer_utf8(true)),
+            only,
         })
     }
 
@@ -40,8 +57,17 @@ impl StaticFiles {
         if !self.at.is_empty() && !rest.is_empty() && !rest.starts_with('/') {
             return None;
         }
-        if rest.trim_matches('/').is_empty() {
+        let trimmed = rest.trim_start_matches('/');
+        if trimmed.trim_end_matches('/').is_empty() {
             return None;
+        }
+        if let Some(only) = &self.only {
+            let first = trimmed.split('/').next().unwrap_or("");
+            let first = percent_encoding::percent_decode_str(first).decode_utf8_lossy();
+            // `..` must still reach the endpoint, which refuses it with a 403.
+            if first != ".." && !only.contains(first.as_ref()) {
+                return None;
+            }
         }
         let mut inner = Request::builder()
             .method(Method::GET)

@@ -96,8 +96,15 @@ pub async fn fetch_flash(mut conn: Conn) -> Result<Conn> {
             "fetch_flash needs the session: add `plug fetch_session;` before it",
         ));
     };
-    let messages: BTreeMap<String, Vec<String>> =
-        session.remove(SESSION_KEY).await?.unwrap_or_default();
+    // Read before removing: a removal marks the session modified, and a
+    // modified cookie session is encrypted and sent again.
+    let messages: BTreeMap<String, Vec<String>> = match session.get(SESSION_KEY).await? {
+        Some(messages) => {
+            session.remove_value(SESSION_KEY).await?;
+            messages
+        }
+        None => BTreeMap::new(),
+    };
     conn.put_private(Flash { messages });
     conn.register_before_send(move |conn: Conn| async move {
         let redirecting = conn.status().is_some_and(|s| s.is_redirection());

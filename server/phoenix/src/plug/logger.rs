@@ -23,16 +23,19 @@ impl Plug for RequestLogger {
     fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
         Box::pin(async move {
             let start = Instant::now();
-            let method = conn.method().to_string();
-            let path = conn.path().to_string();
-            tracing::info!(target: "phoenix::request", "{method} {path}");
+            tracing::info!(target: "phoenix::request", "{} {}", conn.method(), conn.path());
             conn.register_before_send(move |conn: Conn| async move {
-                let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
-                let micros = start.elapsed().as_micros() as u64;
-                tracing::info!(
-                    target: "phoenix::request",
-                    "Sent {status} in {} ({method} {path})", format_duration(micros)
-                );
+                if tracing::enabled!(target: "phoenix::request", tracing::Level::INFO) {
+                    let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
+                    let micros = start.elapsed().as_micros() as u64;
+                    tracing::info!(
+                        target: "phoenix::request",
+                        "Sent {status} in {} ({} {})",
+                        format_duration(micros),
+                        conn.method(),
+                        conn.path()
+                    );
+                }
                 Ok(conn)
             });
             Ok(conn)

@@ -136,7 +136,7 @@ where
         *http_req.method_mut() = req.method().clone();
         *http_req.uri_mut() = req.uri().clone();
         *http_req.version_mut() = req.version();
-        *http_req.headers_mut() = req.headers().clone();
+        *http_req.headers_mut() = std::mem::take(req.headers_mut());
         *http_req.extensions_mut() = std::mem::take(req.extensions_mut());
         *http_req.body_mut() = RequestCarrier(Some(req));
 

@@ -176,7 +176,10 @@ impl From<RoutePath> for String {
 
 impl PartialEq<&str> for RoutePath {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        match other.split_once('?') {
+            Some((path, query)) => self.path() == path && self.query == query,
+            None => self.path() == *other && self.query.is_empty(),
+        }
     }
 }
 

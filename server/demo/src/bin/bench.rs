@@ -1,0 +1,216 @@
+//! HTTP benchmark: the demo endpoint against a bare poem handler, in one run,
+//! driven over 127.0.0.1 by the same load generator (keep-alive HTTP/1.1
+//! connections, one request in flight each). Prints requests/s, p50, p99 and
+//! the ratio to bare poem.
+//!
+//! `cargo run --release -p demo --bin bench -- --seconds 5 --connections 32`
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use phoenix::prelude::*;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{handler, Route, Server};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+#[derive(Parser)]
+struct Args {
+    /// Seconds of measurement per target (after one second of warm-up).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+}
+
+#[handler]
+fn hello() -> &'static str {
+    "hello"
+}
+
+async fn start<E>(endpoint: E) -> SocketAddr
+where
+    E: poem::Endpoint + 'static,
+{
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = *acceptor.local_addr()[0].0.as_socket_addr().unwrap();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run(endpoint));
+    addr
+}
+
+struct Stats {
+    requests: usize,
+    latencies_us: Vec<u32>,
+    elapsed: Duration,
+}
+
+impl Stats {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies_us.clone();
+        sorted.sort_unstable();
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted.get(i).copied().unwrap_or(0) as f64 / 1000.0
+    }
+}
+
+/// Reads one HTTP/1.1 response with a content-length; returns its status.
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
+    buf.clear();
+    let mut chunk = [0u8; 16384];
+    let (head_end, length) = loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..pos]).unwrap_or("");
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            break (pos + 4, length);
+        }
+    };
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let status = std::str::from_utf8(&buf[9..12])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok(status)
+}
+
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    connections: usize,
+    duration: Duration,
+) -> Stats {
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n{cookie}\r\n");
+    let start = Instant::now();
+    let deadline = start + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            let mut buf = Vec::with_capacity(16384);
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                stream.write_all(request.as_bytes()).await.unwrap();
+                let status = read_response(&mut stream, &mut buf).await.unwrap();
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&buf));
+                latencies.push(t.elapsed().as_micros() as u32);
+            }
+            latencies
+        }));
+    }
+    let mut latencies_us = Vec::new();
+    for task in tasks {
+        latencies_us.extend(task.await.unwrap());
+    }
+    Stats {
+        requests: latencies_us.len(),
+        latencies_us,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// The session cookie a browser would send back after its first visit.
+async fn session_cookie(addr: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).await.unwrap();
+    out.lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .map(|c| format!("Cookie: {}\r\n", c.split(';').next().unwrap_or("")))
+        .unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    // The test environment: no debug pages, no template reloading; no log
+    // subscriber is installed, so logging costs next to nothing.
+    let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
+    config.http.port = 0;
+    let demo_addr = start(demo::endpoint(config).expect("demo endpoint")).await;
+    let bare_addr = start(Route::new().at("/", poem::get(hello))).await;
+    let cookie = session_cookie(demo_addr).await;
+
+    let targets: [(&str, SocketAddr, &str, &str); 3] = [
+        ("bare poem handler (baseline)", bare_addr, "/", ""),
+        (
+            "demo: text, full browser pipeline",
+            demo_addr,
+            "/ping",
+            &cookie,
+        ),
+        (
+            "demo: maud page with layout",
+            demo_addr,
+            "/pages/about",
+            &cookie,
+        ),
+    ];
+    println!(
+        "{} connections, {}s per target, {} cores\n",
+        args.connections,
+        args.seconds,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "{:<38} {:>10} {:>9} {:>9} {:>7}",
+        "target", "req/s", "p50 ms", "p99 ms", "ratio"
+    );
+    let mut baseline = None;
+    for (name, addr, path, cookie) in targets {
+        load(addr, path, cookie, args.connections, Duration::from_secs(1)).await;
+        let stats = load(
+            addr,
+            path,
+            cookie,
+            args.connections,
+            Duration::from_secs(args.seconds),
+        )
+        .await;
+        let base = *baseline.get_or_insert(stats.rps());
+        println!(
+            "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>6.2}x",
+            name,
+            stats.rps(),
+            stats.percentile(0.5),
+            stats.percentile(0.99),
+            stats.rps() / base
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! Framework behaviour the demo does not show: tower layers and poem
+//! middleware as plugs, halting plugs, template engines and reloading,
+//! startup checks.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+
+use futures_util::future::BoxFuture;
+use phoenix::prelude::*;
+use phoenix::test::ConnTest;
+
+mod app {
+    use phoenix::prelude::*;
+
+    #[derive(Default)]
+    pub struct ThingView;
+
+    impl View for ThingView {
+        fn name(&self) -> &'static str {
+            "thing"
+        }
+    }
+
+    #[derive(Default)]
+    pub struct ErrorView;
+
+    impl View for ErrorView {
+        fn name(&self) -> &'static str {
+            "error"
+        }
+    }
+
+    pub struct ThingController;
+
+    impl Controller for ThingController {
+        type View = ThingView;
+    }
+
+    /// Data a poem middleware put in the request.
+    #[derive(Clone)]
+    pub struct Greeting(pub &'static str);
+
+    impl ThingController {
+        pub async fn stamped(conn: Conn, _params: Params) -> Result<Conn> {
+            let stamp = conn
+                .request()
+                .extensions()
+                .get::<String>()
+                .cloned()
+                .unwrap_or_default();
+            let greeting = conn
+                .request()
+                .extensions()
+                .get::<Greeting>()
+                .map(|g| g.0)
+                .unwrap_or("");
+            conn.text(format!("{stamp}/{greeting}"))
+        }
+
+        pub async fn page(conn: Conn, params: Params) -> Result<Conn> {
+            let name = params.get_str("name").unwrap_or("nobody").to_string();
+            conn.assign("name", name)
+                .put_layout(false)
+                .render("page.html")
+                .await
+        }
+
+        pub async fn shout(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.assign("name", "jo")
+                .put_layout(false)
+                .render("shout.txt")
+                .await
+        }
+    }
+
+    #[derive(Clone)]
+    pub struct Auth {
+        pub token: &'static str,
+    }
+
+    /// Halts with 401 unless `?token=` matches.
+    pub async fn require_token(conn: Conn, opts: Auth) -> Result<Conn> {
+        if conn.params().get_str("token") == Some(opts.token) {
+            Ok(conn)
+        } else {
+            conn.put_status(StatusCode::UNAUTHORIZED)
+                .text("no entry")
+                .map(Conn::halt)
+        }
+    }
+
+    phoenix::router! {
+        pipeline layered {
+            layer super::Stamp;
+            middleware poem::middleware::AddData::new(Greeting("hi"));
+            middleware poem::middleware::SetHeader::new().overriding("x-mw", "1");
+        }
+        scope "/" {
+            pipe_through layered;
+            get "/stamped", ThingController, stamped;
+        }
+        scope "/" {
+            get "/page", ThingController, page;
+            get "/shout", ThingController, shout;
+        }
+    }
+}
+
+/// A tower layer that adds a request extension and a response header.
+#[derive(Clone)]
+pub struct Stamp;
+
+#[derive(Clone)]
+pub struct StampService<S>(S);
+
+impl<S> tower_layer::Layer<S> for Stamp {
+    type Service = StampService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        StampService(inner)
+    }
+}
+
+impl<S, B, R> tower_service::Service<http::Request<B>> for StampService<S>
+where
+    S: tower_service::Service<http::Request<B>, Response = http::Response<R>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<S::Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        req.extensions_mut().insert(String::from("stamped"));
+        let fut = self.0.call(req);
+        Box::pin(async move {
+            let mut res = fut.await?;
+            res.headers_mut()
+                .insert("x-stamp", http::HeaderValue::from_static("yes"));
+            Ok(res)
+        })
+    }
+}
+
+struct TempApp(PathBuf);
+
+impl TempApp {
+    fn new(templates: &[(&str, &str)]) -> TempApp {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let root = std::env::temp_dir().join(format!(
+            "phx-framework-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::write(
+            root.join("config/config.toml"),
+            r#"
+app_name = "t"
+debug_errors = true
+log_level = "warn"
+[http]
+ip = "127.0.0.1"
+port = 0
+[url]
+host = "localhost"
+[session]
+store = "cookie"
+key = "_t"
+[render_errors]
+view = "error"
+accepts = ["html"]
+[static]
+at = "/"
+from = "priv/static"
+[templates]
+root = "templates"
+"#,
+        )
+        .unwrap();
+        let app = TempApp(root);
+        for (name, text) in templates {
+            app.write(name, text);
+        }
+        app
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let path = self.0.join("templates").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn config(&self) -> Config {
+        Config::load_env(&self.0, "test").unwrap()
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn endpoint(config: Config) -> Endpoint {
+    Endpoint::builder(config, app::router())
+        .view(app::ErrorView)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tower_layers_and_poem_middleware_are_plugs() {
+    let dir = TempApp::new(&[]);
+    let client = ConnTest::new(endpoint(dir.config()));
+    let resp = client.get("/stamped").send().await;
+    assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text());
+    assert_eq!(resp.text(), "stamped/hi");
+    assert_eq!(resp.header("x-stamp"), Some("yes"));
+    assert_eq!(resp.header("x-mw"), Some("1"));
+}
+
+#[tokio::test]
+async fn a_halting_plug_stops_the_pipeline() {
+    let pipeline = Pipeline::new().plug_with(app::require_token, app::Auth { token: "t0k" });
+    let action: std::sync::Arc<dyn Plug> =
+        std::sync::Arc::new(|conn: Conn| async move { conn.text("the secret") });
+    let chain = pipeline.into_chain(action);
+    let conn = |uri: &str| {
+        let mut conn = Conn::new(
+            poem::Request::builder().uri_str(uri).finish(),
+            std::sync::Arc::new(phoenix::app::App::default()),
+        );
+        let query =
+            Params::from_urlencoded(uri.split_once('?').map(|(_, q)| q).unwrap_or("")).unwrap();
+        conn.params_mut().merge(query);
+        conn
+    };
+    let refused = chain.run(conn("/secret")).await.unwrap();
+    assert!(refused.halted());
+    assert_eq!(refused.status(), Some(StatusCode::UNAUTHORIZED));
+    let allowed = chain.run(conn("/secret?token=t0k")).await.unwrap();
+    assert!(!allowed.halted());
+    assert_eq!(allowed.status(), Some(StatusCode::OK));
+}
+
+#[tokio::test]
+async fn file_templates_reload_when_they_change_if_configured() {
+    let dir = TempApp::new(&[("thing/page.html.jinja", "v1 {{ name }}")]);
+    let mut config = dir.config();
+    config.templates.reload = true;
+    let client = ConnTest::new(endpoint(config));
+    assert_eq!(client.get("/page?name=a").send().await.text(), "v1 a");
+    // A different length makes the change visible even within one mtime tick.
+    dir.write("thing/page.html.jinja", "version 2 {{ name }}");
+    assert_eq!(
+        client.get("/page?name=a").send().await.text(),
+        "version 2 a"
+    );
+
+    let fixed = ConnTest::new(endpoint(dir.config()));
+    dir.write("thing/page.html.jinja", "v3 {{ name }}");
+    assert_eq!(
+        fixed.get("/page?name=b").send().await.text(),
+        "version 2 b",
+        "precompiled"
+    );
+}
+
+#[tokio::test]
+async fn a_template_syntax_error_is_a_startup_error_naming_the_file() {
+    let dir = TempApp::new(&[("thing/page.html.jinja", "{% if %}")]);
+    let err = Endpoint::builder(dir.config(), app::router())
+        .view(app::ErrorView)
+        .build()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("thing/page.html.jinja"), "{err}");
+}
+
+/// A toy engine: replaces `$name` with the assign and upper-cases the result.
+struct Shout(std::collections::HashMap<String, String>);
+
+impl phoenix::template::TemplateEngine for Shout {
+    fn add(&mut self, name: &str, source: &str) -> Result<(), String> {
+        self.0.insert(name.to_string(), source.to_string());
+        Ok(())
+    }
+
+    fn render(
+        &self,
+        name: &str,
+        context: &serde_json::Value,
+        _inner: Option<&str>,
+    ) -> Result<String, String> {
+        let source = self.0.get(name).ok_or("missing")?;
+        let value = context["name"].as_str().unwrap_or("");
+        Ok(source.replace("$name", value).to_uppercase())
+    }
+}
+
+#[tokio::test]
+async fn template_engines_are_registered_by_extension() {
+    let dir = TempApp::new(&[("thing/shout.txt.shout", "hello $name")]);
+    let endpoint = Endpoint::builder(dir.config(), app::router())
+        .view(app::ErrorView)
+        .template_engine("shout", || Shout(Default::default()))
+        .build()
+        .unwrap();
+    let client = ConnTest::new(endpoint);
+    let resp = client.get("/shout").send().await;
+    assert_eq!(resp.text(), "HELLO JO");
+    assert_eq!(
+        resp.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+}
+
+#[tokio::test]
+async fn missing_template_is_a_clear_500() {
+    let dir = TempApp::new(&[]);
+    let client = ConnTest::new(endpoint(dir.config()));
+    let resp = client.get("/page").send().await;
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(resp.text().contains("thing/page.html"), "{}", resp.text());
+    assert!(dir.path().exists());
+}
+
+#[tokio::test]
+async fn render_errors_must_name_a_registered_view() {
+    let dir = TempApp::new(&[]);
+    let err = Endpoint::builder(dir.config(), app::router())
+        .build()
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("render_errors.view"), "{err}");
+}
