@@ -454,6 +454,18 @@ async fn session_cookie_store_keeps_values_across_requests() {
 }
 
 #[tokio::test]
+async fn session_values_can_be_deleted_and_the_session_cleared() {
+    let client = client();
+    client.get("/session").send().await;
+    assert_eq!(client.get("/session").send().await.text(), "bar (visit 2)");
+    let forgot = client.get("/session?forget=visits").send().await;
+    assert_eq!(forgot.text(), "bar (visit 1)");
+    client.get("/session").send().await;
+    let cleared = client.get("/session?clear=1").send().await;
+    assert_eq!(cleared.text(), "bar (visit 1)");
+}
+
+#[tokio::test]
 async fn tampered_or_foreign_cookie_gives_an_empty_session() {
     let client = client();
     client.get("/session").send().await;

@@ -155,13 +155,16 @@ fn bad_configuration_stops_startup_naming_the_key() {
 }
 
 #[tokio::test]
-async fn binary_uses_port_from_env_and_stops_gracefully_on_sigterm() {
+async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    // prod refuses to start without SECRET_KEY_BASE (see above); PORT wins
+    // over the config files.
     let mut child = tokio::process::Command::new(DEMO)
-        .env("PHX_ENV", "test")
+        .env("PHX_ENV", "prod")
+        .env("SECRET_KEY_BASE", "s".repeat(64))
         .env("PORT", port.to_string())
         .env("PHX_ROOT", demo::app_root())
         .env("RUST_LOG", "info")

@@ -32,7 +32,10 @@ use serde_json::{Map, Value};
 use crate::app::App;
 use crate::error::{Error, Result};
 use crate::params::Params;
-use crate::router::RoutePath;
+use crate::plug::Flash;
+use crate::router::{RouteInfo, RoutePath};
+use crate::view::{Layout, View};
+use tower_sessions::Session;
 
 type BeforeSend = Box<dyn FnOnce(Conn) -> BoxFuture<'static, Result<Conn>> + Send + Sync>;
 
@@ -65,7 +68,24 @@ struct ConnData {
     state: ConnState,
     halted: bool,
     before_send: Vec<BeforeSend>,
+    internals: Internals,
     app: Arc<App>,
+}
+
+/// What the framework's own plugs keep on a conn (Phoenix keeps these in
+/// `conn.private`): typed fields, so that the common path allocates nothing
+/// for them.
+#[derive(Clone, Default)]
+pub(crate) struct Internals {
+    pub(crate) route: Option<Arc<RouteInfo>>,
+    pub(crate) format: Option<Arc<str>>,
+    pub(crate) view: Option<Arc<dyn View>>,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) inner_content: Option<Arc<str>>,
+    pub(crate) session: Option<Session>,
+    pub(crate) flash: Option<Flash>,
+    pub(crate) csrf_protected: bool,
+    pub(crate) csrf_secret: Option<[u8; 32]>,
 }
 
 impl fmt::Debug for Conn {
@@ -99,6 +119,7 @@ impl Conn {
             state: ConnState::Unset,
             halted: false,
             before_send: Vec::new(),
+            internals: Internals::default(),
             app,
         }))
     }
@@ -246,6 +267,14 @@ impl Conn {
             .unwrap_or("")
     }
 
+    pub(crate) fn internals(&self) -> &Internals {
+        &self.0.internals
+    }
+
+    pub(crate) fn internals_mut(&mut self) -> &mut Internals {
+        &mut self.0.internals
+    }
+
     /// Stores typed data for libraries and plugs (Phoenix's `conn.private`).
     pub fn put_private<T: Any + Send + Sync + Clone>(&mut self, value: T) {
         self.0.private.insert(value);
@@ -306,7 +335,21 @@ impl Conn {
     /// Sets the response content type; `render("sitemap")` then picks the
     /// template of that format (`text/xml` → `sitemap.xml`). A charset is added
     /// to textual types.
-    pub fn put_resp_content_type(self, content_type: &str) -> Self {
+    pub fn put_resp_content_type(mut self, content_type: &str) -> Self {
+        // The common types need no formatting or validation.
+        let known = match content_type {
+            "text/html" => Some("text/html; charset=utf-8"),
+            "text/plain" => Some("text/plain; charset=utf-8"),
+            "application/json" => Some("application/json"),
+            "text/xml" => Some("text/xml; charset=utf-8"),
+            _ => None,
+        };
+        if let Some(value) = known {
+            self.0
+                .resp_headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
+            return self;
+        }
         let value = if content_type.starts_with("text/") && !content_type.contains("charset") {
             format!("{content_type}; charset=utf-8")
         } else {
@@ -443,7 +486,7 @@ impl Conn {
         let mut response = Response::builder()
             .status(self.0.status.unwrap_or(StatusCode::OK))
             .body(body);
-        response.headers_mut().extend(self.0.resp_headers);
+        *response.headers_mut() = std::mem::take(&mut self.0.resp_headers);
         Ok(response)
     }
 
@@ -475,6 +518,7 @@ impl Conn {
         copy.0.body_params = self.0.body_params.clone();
         copy.0.assigns = self.0.assigns.clone();
         copy.0.private = self.0.private.clone();
+        copy.0.internals = self.0.internals.clone();
         copy
     }
 

@@ -40,7 +40,7 @@ use crate::conn::Conn;
 use crate::error::Result;
 use crate::params::Params;
 use crate::plug::{Chain, Pipeline, Plug};
-use crate::view::{View, ViewRef};
+use crate::view::View;
 
 /// A controller: its view and the plugs that run before each of its actions.
 pub trait Controller: Send + Sync + 'static {
@@ -87,7 +87,7 @@ where
 
 impl Plug for Action {
     fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
-        conn.put_private(ViewRef(self.view.clone()));
+        conn.internals_mut().view = Some(self.view.clone());
         Box::pin(self.chain.run(conn))
     }
 }

@@ -10,22 +10,22 @@
 //! assert_eq!(ext_for("text/xml"), Some("xml"));
 //! ```
 
-/// The format chosen for a request, stored in the conn's private data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Format(pub String);
-
 /// Where the `accepts` plug also records the chosen format, so that an error
 /// raised later (after the conn is gone) is rendered in that format.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ErrorFormat(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+pub(crate) struct ErrorFormat(std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<str>>>>);
 
 impl ErrorFormat {
-    pub(crate) fn set(&self, format: &str) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format.to_string());
+    pub(crate) fn set(&self, format: std::sync::Arc<str>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format);
     }
 
     pub(crate) fn get(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_deref()
+            .map(str::to_string)
     }
 }
 
@@ -61,13 +61,13 @@ pub fn ext_for(mime: &str) -> Option<&'static str> {
 }
 
 /// Parses an `accept` header into media ranges ordered by quality (stable for ties).
-pub fn parse_accept(header: &str) -> Vec<String> {
-    let mut ranges: Vec<(String, f32, usize)> = header
+pub fn parse_accept(header: &str) -> Vec<&str> {
+    let mut ranges: Vec<(&str, f32, usize)> = header
         .split(',')
         .enumerate()
         .filter_map(|(i, part)| {
             let mut pieces = part.split(';');
-            let range = pieces.next()?.trim().to_ascii_lowercase();
+            let range = pieces.next()?.trim();
             if range.is_empty() {
                 return None;
             }

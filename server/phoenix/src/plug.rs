@@ -47,7 +47,7 @@ use crate::conn::{Conn, ConnParts};
 use crate::error::{Error, Result};
 
 pub use accepts::{accepts, Accepts};
-pub use csrf::{csrf_token, protect_from_forgery};
+pub use csrf::{csrf_token, fetch_csrf_token, protect_from_forgery};
 pub use flash::{fetch_flash, Flash};
 pub use logger::{request_logger, RequestLogger};
 pub use method_override::method_override;

@@ -136,25 +136,31 @@ impl Router {
     /// pipelines and action. HEAD falls back to GET routes. No match is a 404
     /// [`NoRouteError`].
     pub async fn call(&self, mut conn: Conn) -> Result<Conn> {
-        let segments: Vec<String> = path::split_path(conn.path());
-        let method = conn.method().clone();
-        let found = self.find(&method, &segments).or_else(|| {
-            (method == Method::HEAD)
-                .then(|| self.find(&Method::GET, &segments))
-                .flatten()
-        });
+        let found = {
+            let segments = path::split_path(conn.path());
+            let method = conn.method();
+            self.find(method, &segments).or_else(|| {
+                (*method == Method::HEAD)
+                    .then(|| self.find(&Method::GET, &segments))
+                    .flatten()
+            })
+        };
         let Some((route, params)) = found else {
             return Err(Error::exception(NoRouteError {
-                method: method.to_string(),
+                method: conn.method().to_string(),
                 path: conn.path().to_string(),
             }));
         };
         conn.set_path_params(params);
-        conn.put_private(route.info.clone());
+        conn.internals_mut().route = Some(route.info.clone());
         route.chain.run(conn).await
     }
 
-    fn find(&self, method: &Method, segments: &[String]) -> Option<(&Route, Params)> {
+    fn find(
+        &self,
+        method: &Method,
+        segments: &[std::borrow::Cow<'_, str>],
+    ) -> Option<(&Route, Params)> {
         self.routes.iter().find_map(|route| {
             if route.method != *method {
                 return None;
@@ -170,6 +176,6 @@ impl Router {
 impl Conn {
     /// The route that matched this request, once routed.
     pub fn route(&self) -> Option<&RouteInfo> {
-        self.private::<Arc<RouteInfo>>().map(|r| r.as_ref())
+        self.internals().route.as_deref()
     }
 }

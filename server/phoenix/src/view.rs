@@ -84,10 +84,6 @@ pub trait View: Send + Sync + 'static {
     }
 }
 
-/// The view of a conn (set by the controller, changed with [`Conn::put_view`]).
-#[derive(Clone)]
-pub struct ViewRef(pub Arc<dyn View>);
-
 /// The layout of a conn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -117,16 +113,13 @@ impl From<bool> for Layout {
 /// The layout used when none is chosen.
 pub const DEFAULT_LAYOUT: &str = "application";
 
-#[derive(Clone)]
-struct InnerContent(Arc<str>);
-
 impl Conn {
     /// Renders a template of the conn's view with the conn's assigns.
     ///
     /// `"show.html"` names the format; `"sitemap"` takes it from the response
     /// content type set with [`Conn::put_resp_content_type`], else from the
     /// request's format. HTML is wrapped in the layout.
-    pub async fn render(self, template: &str) -> Result<Conn> {
+    pub async fn render(mut self, template: &str) -> Result<Conn> {
         let name = if template.contains('.') {
             template.to_string()
         } else {
@@ -137,33 +130,35 @@ impl Conn {
             format!("{template}.{format}")
         };
         let format = name.rsplit('.').next().unwrap_or("html").to_string();
-        let view = self.private::<ViewRef>().cloned().ok_or_else(|| {
+        if format == "html" {
+            // Pages may hold forms: make `csrf_token` work in them.
+            crate::plug::fetch_csrf_token(&mut self).await?;
+        }
+        let view = self.internals().view.clone().ok_or_else(|| {
             Error::msg(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("cannot render {name:?}: the conn has no view (call put_view)"),
             )
         })?;
-        let mut body = render_template(view.0.as_ref(), &name, &self)?;
+        let mut body = render_template(view.as_ref(), &name, &self)?;
         let layout = self
-            .private::<Layout>()
-            .cloned()
+            .internals()
+            .layout
+            .clone()
             .unwrap_or_else(|| Layout::Name(DEFAULT_LAYOUT.into()));
-        let mut conn = self;
         if let (Layout::Name(layout), "html") = (&layout, format.as_str()) {
-            if let Some(layout_view) = conn.app().layout_view.clone() {
-                conn.put_private(InnerContent(Arc::from(body.0)));
+            if let Some(layout_view) = self.app().layout_view.clone() {
+                self.internals_mut().inner_content = Some(Arc::from(body.0));
                 let layout_name = format!("{layout}.html");
-                body = render_template(layout_view.as_ref(), &layout_name, &conn)?;
+                body = render_template(layout_view.as_ref(), &layout_name, &self)?;
             }
         }
-        let conn = if conn.resp_content_type().is_some() {
-            conn
-        } else {
+        if self.resp_content_type().is_none() {
             let mime = mime_for(&format).unwrap_or("application/octet-stream");
-            conn.put_resp_content_type(mime)
-        };
-        let status = conn.status().unwrap_or(StatusCode::OK);
-        conn.send_resp(status, body.0)
+            self = self.put_resp_content_type(mime);
+        }
+        let status = self.status().unwrap_or(StatusCode::OK);
+        self.send_resp(status, body.0)
     }
 
     /// Adds assigns then renders (the seed's `render conn, "index", message: "hello"`).
@@ -178,19 +173,19 @@ impl Conn {
 
     /// Chooses the layout: a name, or `false` for none.
     pub fn put_layout(mut self, layout: impl Into<Layout>) -> Self {
-        self.put_private(layout.into());
+        self.internals_mut().layout = Some(layout.into());
         self
     }
 
     /// Chooses the view that renders this conn's templates.
     pub fn put_view(mut self, view: impl View) -> Self {
-        self.put_private(ViewRef(Arc::new(view)));
+        self.internals_mut().view = Some(Arc::new(view));
         self
     }
 
     /// In a layout: the page rendered inside it (the seed's `@inner`).
     pub fn inner_content(&self) -> PreEscaped<&str> {
-        PreEscaped(self.private::<InnerContent>().map(|c| &*c.0).unwrap_or(""))
+        PreEscaped(self.internals().inner_content.as_deref().unwrap_or(""))
     }
 }
 
@@ -201,7 +196,7 @@ pub(crate) fn render_template(view: &dyn View, name: &str, conn: &Conn) -> Resul
     }
     let templates = &conn.app().templates;
     let key = format!("{}/{name}", view.name());
-    let inner = conn.private::<InnerContent>().map(|c| &*c.0);
+    let inner = conn.internals().inner_content.as_deref();
     match templates.render(&key, conn, inner) {
         Some(result) => result
             .map(Rendered)

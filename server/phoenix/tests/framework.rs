@@ -33,6 +33,20 @@ mod app {
 
     pub struct ThingController;
 
+    #[derive(Default)]
+    pub struct OtherView;
+
+    impl View for OtherView {
+        fn name(&self) -> &'static str {
+            "other"
+        }
+
+        fn render(&self, template: &str, _conn: &Conn) -> Option<Result<Rendered>> {
+            (template == "hello.html")
+                .then(|| Ok(maud::html! { b { "from the other view" } }.into()))
+        }
+    }
+
     impl Controller for ThingController {
         type View = ThingView;
     }
@@ -63,6 +77,26 @@ mod app {
             conn.assign("name", name)
                 .put_layout(false)
                 .render("page.html")
+                .await
+        }
+
+        pub async fn allow(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.put_resp_header("allow", "GET, OPTIONS")
+                .send_resp(StatusCode::NO_CONTENT, "")
+        }
+
+        pub async fn away(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.redirect_external("https://example.org/elsewhere")
+        }
+
+        pub async fn unsafe_redirect(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.redirect_to("//evil.example/")
+        }
+
+        pub async fn other_view(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.put_view(OtherView)
+                .put_layout(false)
+                .render("hello.html")
                 .await
         }
 
@@ -103,6 +137,10 @@ mod app {
         scope "/" {
             get "/page", ThingController, page;
             get "/shout", ThingController, shout;
+            options "/things", ThingController, allow;
+            get "/away", ThingController, away;
+            get "/unsafe", ThingController, unsafe_redirect;
+            get "/other", ThingController, other_view;
         }
     }
 }
@@ -344,4 +382,27 @@ async fn render_errors_must_name_a_registered_view() {
         .unwrap()
         .to_string();
     assert!(err.contains("render_errors.view"), "{err}");
+}
+
+#[tokio::test]
+async fn options_routes_redirects_and_put_view() {
+    let dir = TempApp::new(&[]);
+    let client = ConnTest::new(endpoint(dir.config()));
+    let allow = client
+        .request(poem::http::Method::OPTIONS, "/things")
+        .send()
+        .await;
+    assert_eq!(allow.status(), StatusCode::NO_CONTENT);
+    assert_eq!(allow.header("allow"), Some("GET, OPTIONS"));
+    let away = client.get("/away").send().await;
+    assert_eq!(away.redirected_to(), Some("https://example.org/elsewhere"));
+    let refused = client.get("/unsafe").send().await;
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        refused.text().contains("redirect_to expects a local path"),
+        "{}",
+        refused.text()
+    );
+    let other = client.get("/other").send().await;
+    assert_eq!(other.text(), "<b>from the other view</b>");
 }

@@ -23,6 +23,41 @@ struct Args {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Rounds; targets take turns within a round and the median round is shown,
+    /// so that a slow moment of the machine does not favour one target.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Instead of the network run: call each endpoint in-process this many
+    /// times and print the CPU time per request (the framework's own cost).
+    #[arg(long)]
+    in_process: Option<u32>,
+    /// Extra demo paths to time with `--in-process`.
+    #[arg(long)]
+    path: Vec<String>,
+}
+
+async fn in_process<E: poem::Endpoint>(endpoint: &E, path: &str, cookie: &str, n: u32) -> Duration {
+    let request = || {
+        let mut req = poem::Request::builder()
+            .uri_str(path)
+            .header("accept", "*/*")
+            .finish();
+        if let Some(value) = cookie.strip_prefix("Cookie: ") {
+            req.headers_mut()
+                .insert("cookie", value.trim().parse().unwrap());
+        }
+        req
+    };
+    for _ in 0..n / 10 {
+        endpoint.get_response(request()).await;
+    }
+    let start = Instant::now();
+    for _ in 0..n {
+        let resp = endpoint.get_response(request()).await;
+        assert_eq!(resp.status(), 200);
+        let _ = resp.into_body().into_bytes().await;
+    }
+    start.elapsed() / n
 }
 
 #[handler]
@@ -139,11 +174,12 @@ async fn load(
     }
 }
 
-/// The session cookie a browser would send back after its first visit.
+/// The session cookie a browser sends back after visiting a page (an HTML
+/// page puts the CSRF secret in the session).
 async fn session_cookie(addr: SocketAddr) -> String {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
-        .write_all(b"GET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     let mut out = String::new();
@@ -164,46 +200,93 @@ async fn main() {
     let demo_addr = start(demo::endpoint(config).expect("demo endpoint")).await;
     let bare_addr = start(Route::new().at("/", poem::get(hello))).await;
     let cookie = session_cookie(demo_addr).await;
+    if let Some(n) = args.in_process {
+        let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
+        config.http.port = 0;
+        let demo = demo::endpoint(config).unwrap();
+        let bare = Route::new().at("/", poem::get(hello));
+        let base = in_process(&bare, "/", "", n).await;
+        let fresh = in_process(&demo, "/ping", "", n).await;
+        let ping = in_process(&demo, "/ping", &cookie, n).await;
+        let page = in_process(&demo, "/pages/about", &cookie, n).await;
+        println!(
+            "in-process, per request: bare poem {base:?}; /ping {fresh:?} new visitor, \
+             {ping:?} with session; /pages/about {page:?} with session"
+        );
+        for path in &args.path {
+            let with = in_process(&demo, path, &cookie, n).await;
+            let without = in_process(&demo, path, "", n).await;
+            println!("{path}: {with:?} with the session cookie, {without:?} without");
+        }
+        return;
+    }
 
-    let targets: [(&str, SocketAddr, &str, &str); 3] = [
+    assert!(!cookie.is_empty(), "the demo sets a session cookie");
+    let targets: [(&str, SocketAddr, &str, &str); 4] = [
         ("bare poem handler (baseline)", bare_addr, "/", ""),
         (
-            "demo: text, full browser pipeline",
+            "text, browser pipeline, new visitor",
+            demo_addr,
+            "/ping",
+            "",
+        ),
+        (
+            "text, browser pipeline, with session",
             demo_addr,
             "/ping",
             &cookie,
         ),
         (
-            "demo: maud page with layout",
+            "maud page + layout, with session",
             demo_addr,
             "/pages/about",
             &cookie,
         ),
     ];
     println!(
-        "{} connections, {}s per target, {} cores\n",
+        "{} connections, {}s per target and round, {} rounds (median shown), {} cores\n",
         args.connections,
         args.seconds,
+        args.rounds,
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     );
+    let mut results: Vec<Vec<Stats>> = targets.iter().map(|_| Vec::new()).collect();
+    for _ in 0..args.rounds.max(1) {
+        for (i, (_, addr, path, cookie)) in targets.iter().enumerate() {
+            load(
+                *addr,
+                path,
+                cookie,
+                args.connections,
+                Duration::from_secs(1),
+            )
+            .await;
+            let stats = load(
+                *addr,
+                path,
+                cookie,
+                args.connections,
+                Duration::from_secs(args.seconds),
+            )
+            .await;
+            results[i].push(stats);
+        }
+    }
+    let medians: Vec<Stats> = results
+        .into_iter()
+        .map(|mut rounds| {
+            rounds.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
+            rounds.swap_remove(rounds.len() / 2)
+        })
+        .collect();
+    let base = medians[0].rps();
     println!(
         "{:<38} {:>10} {:>9} {:>9} {:>7}",
         "target", "req/s", "p50 ms", "p99 ms", "ratio"
     );
-    let mut baseline = None;
-    for (name, addr, path, cookie) in targets {
-        load(addr, path, cookie, args.connections, Duration::from_secs(1)).await;
-        let stats = load(
-            addr,
-            path,
-            cookie,
-            args.connections,
-            Duration::from_secs(args.seconds),
-        )
-        .await;
-        let base = *baseline.get_or_insert(stats.rps());
+    for ((name, ..), stats) in targets.iter().zip(&medians) {
         println!(
             "{:<38} {:>10.0} {:>9.2} {:>9.2} {:>6.2}x",
             name,

@@ -39,8 +39,15 @@ impl PageController {
             .await
     }
 
-    /// The seed's session example, plus a visit counter.
-    pub async fn session(conn: Conn, _params: Params) -> Result<Conn> {
+    /// The seed's session example, plus a visit counter; `?clear=1` empties
+    /// the session and `?forget=visits` deletes one key.
+    pub async fn session(conn: Conn, params: Params) -> Result<Conn> {
+        if params.get_str("clear") == Some("1") {
+            conn.clear_session().await?;
+        }
+        if let Some(key) = params.get_str("forget") {
+            conn.delete_session(key).await?;
+        }
         conn.put_session("foo", "bar").await?;
         let value: String = conn.get_session("foo").await?.unwrap_or_default();
         let visits: u64 = conn.get_session("visits").await?.unwrap_or(0) + 1;

@@ -42,13 +42,9 @@ impl View for LayoutView {
                             }
                         }
                         main {
-                            // The seed's `for notice <- Flash.get_all(@conn, :notice)`.
-                            @for notice in Flash::get_all(conn, "notice") {
-                                p.flash.flash-notice role="alert" { (notice) }
-                            }
-                            @for error in Flash::get_all(conn, "error") {
-                                p.flash.flash-error role="alert" { (error) }
-                            }
+                            // Every message of every key: the seed's
+                            // `for notice <- Flash.get_all(@conn, :notice)` for all keys.
+                            (flash_messages(conn))
                             (conn.inner_content())
                         }
                         footer.site { (title()) " · served by the phoenix framework for Rust" }

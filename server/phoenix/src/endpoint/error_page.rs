@@ -53,7 +53,7 @@ impl RequestHead {
         }
         if let Some(accept) = self.accept.as_ref().and_then(|v| v.to_str().ok()) {
             for range in parse_accept(accept) {
-                if let Some(ext) = ext_for(&range) {
+                if let Some(ext) = ext_for(range) {
                     if is_accepted(ext) {
                         return ext.to_string();
                     }

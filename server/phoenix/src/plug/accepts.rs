@@ -4,7 +4,9 @@ use futures_util::future::BoxFuture;
 
 use crate::conn::Conn;
 use crate::error::{Error, NotAcceptableError, Result};
-use crate::format::{ext_for, parse_accept, ErrorFormat, Format};
+use std::sync::Arc;
+
+use crate::format::{ext_for, parse_accept, ErrorFormat};
 use crate::plug::Plug;
 
 /// Accepts only the given formats and records the chosen one in the conn
@@ -12,7 +14,7 @@ use crate::plug::Plug;
 /// first format of the list. Anything else is a 406 error.
 #[derive(Debug, Clone)]
 pub struct Accepts {
-    formats: Vec<String>,
+    formats: Vec<Arc<str>>,
 }
 
 /// Builds an [`Accepts`] plug (`plug :accepts, ~w(html)`).
@@ -22,21 +24,20 @@ where
     S: Into<String>,
 {
     Accepts {
-        formats: formats.into_iter().map(Into::into).collect(),
+        formats: formats.into_iter().map(|f| Arc::from(f.into())).collect(),
     }
 }
 
 impl Accepts {
-    fn choose(&self, conn: &Conn) -> std::result::Result<String, NotAcceptableError> {
+    fn choose(&self, conn: &Conn) -> std::result::Result<Arc<str>, NotAcceptableError> {
         let not_acceptable = |requested: &str| NotAcceptableError {
             requested: requested.to_string(),
-            accepted: self.formats.clone(),
+            accepted: self.formats.iter().map(|f| f.to_string()).collect(),
         };
         if let Some(format) = conn.query_params().get_str("format") {
-            return if self.formats.iter().any(|f| f == format) {
-                Ok(format.to_string())
-            } else {
-                Err(not_acceptable(format))
+            return match self.formats.iter().find(|f| f.as_ref() == format) {
+                Some(found) => Ok(found.clone()),
+                None => Err(not_acceptable(format)),
             };
         }
         let first = self
@@ -52,7 +53,7 @@ impl Accepts {
             return Ok(first);
         }
         for range in &ranges {
-            if range == "*/*" {
+            if *range == "*/*" {
                 return Ok(first);
             }
             if let Some(prefix) = range.strip_suffix("/*") {
@@ -66,8 +67,8 @@ impl Accepts {
             }
             if let Some(ext) = ext_for(range) {
                 if let Some(found) = self.formats.iter().find(|f| {
-                    f.as_str() == ext
-                        || crate::format::mime_for(f).is_some_and(|m| m == range.as_str())
+                    f.as_ref() == ext
+                        || crate::format::mime_for(f).is_some_and(|m| m.eq_ignore_ascii_case(range))
                 }) {
                     return Ok(found.clone());
                 }
@@ -82,9 +83,9 @@ impl Plug for Accepts {
         Box::pin(async move {
             let format = self.choose(&conn).map_err(Error::exception)?;
             if let Some(slot) = conn.request().extensions().get::<ErrorFormat>() {
-                slot.set(&format);
+                slot.set(format.clone());
             }
-            conn.put_private(Format(format));
+            conn.internals_mut().format = Some(format);
             Ok(conn)
         })
     }
@@ -93,8 +94,8 @@ impl Plug for Accepts {
 impl Conn {
     /// The request's format chosen by [`accepts`], else `?format=`, else `html`.
     pub fn format(&self) -> &str {
-        match self.private::<Format>() {
-            Some(Format(f)) => f,
+        match &self.internals().format {
+            Some(format) => format,
             None => self.query_params().get_str("format").unwrap_or("html"),
         }
     }

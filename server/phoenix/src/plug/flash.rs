@@ -15,7 +15,6 @@ use poem::http::StatusCode;
 
 use crate::conn::Conn;
 use crate::error::{Error, Result};
-use crate::plug::session::FetchedSession;
 
 const SESSION_KEY: &str = "_flash";
 
@@ -38,7 +37,9 @@ impl Flash {
 
     /// Every message under `key` (the seed's `Flash.get_all(conn, :notice)`).
     pub fn get_all<'a>(conn: &'a Conn, key: &str) -> &'a [String] {
-        conn.private::<Flash>()
+        conn.internals()
+            .flash
+            .as_ref()
             .and_then(|f| f.messages.get(key))
             .map(Vec::as_slice)
             .unwrap_or(&[])
@@ -47,7 +48,9 @@ impl Flash {
     /// Every message, by key.
     pub fn all(conn: &Conn) -> &BTreeMap<String, Vec<String>> {
         static EMPTY: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        conn.private::<Flash>()
+        conn.internals()
+            .flash
+            .as_ref()
             .map(|f| &f.messages)
             .unwrap_or(&EMPTY)
     }
@@ -57,13 +60,13 @@ impl Conn {
     /// Adds a flash message under `key`; it is shown by this response if it
     /// renders a page, or kept for the next request if it redirects.
     pub fn put_flash(mut self, key: &str, message: impl Into<String>) -> Self {
-        if self.private::<Flash>().is_none() {
+        if self.internals().flash.is_none() {
             tracing::warn!(
                 "put_flash without fetch_flash: the message will not survive a redirect"
             );
-            self.put_private(Flash::default());
+            self.internals_mut().flash = Some(Flash::default());
         }
-        if let Some(flash) = self.private_mut::<Flash>() {
+        if let Some(flash) = self.internals_mut().flash.as_mut() {
             flash
                 .messages
                 .entry(key.to_string())
@@ -80,7 +83,7 @@ impl Conn {
 
     /// Removes every flash message.
     pub fn clear_flash(mut self) -> Self {
-        if let Some(flash) = self.private_mut::<Flash>() {
+        if let Some(flash) = self.internals_mut().flash.as_mut() {
             flash.messages.clear();
         }
         self
@@ -90,7 +93,7 @@ impl Conn {
 /// Loads the flash from the session and arranges for it to be kept across a
 /// redirect (`plug :fetch_flash`); needs `fetch_session` before it.
 pub async fn fetch_flash(mut conn: Conn) -> Result<Conn> {
-    let Some(FetchedSession(session)) = conn.private::<FetchedSession>().cloned() else {
+    let Some(session) = conn.internals().session.clone() else {
         return Err(Error::msg(
             StatusCode::INTERNAL_SERVER_ERROR,
             "fetch_flash needs the session: add `plug fetch_session;` before it",
@@ -105,11 +108,13 @@ pub async fn fetch_flash(mut conn: Conn) -> Result<Conn> {
         }
         None => BTreeMap::new(),
     };
-    conn.put_private(Flash { messages });
+    conn.internals_mut().flash = Some(Flash { messages });
     conn.register_before_send(move |conn: Conn| async move {
         let redirecting = conn.status().is_some_and(|s| s.is_redirection());
         let messages = conn
-            .private::<Flash>()
+            .internals()
+            .flash
+            .as_ref()
             .map(|f| f.messages.clone())
             .unwrap_or_default();
         if redirecting && !messages.is_empty() {

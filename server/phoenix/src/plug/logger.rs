@@ -22,20 +22,21 @@ pub fn request_logger() -> RequestLogger {
 impl Plug for RequestLogger {
     fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
         Box::pin(async move {
+            if !tracing::enabled!(target: "phoenix::request", tracing::Level::INFO) {
+                return Ok(conn);
+            }
             let start = Instant::now();
             tracing::info!(target: "phoenix::request", "{} {}", conn.method(), conn.path());
             conn.register_before_send(move |conn: Conn| async move {
-                if tracing::enabled!(target: "phoenix::request", tracing::Level::INFO) {
-                    let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
-                    let micros = start.elapsed().as_micros() as u64;
-                    tracing::info!(
-                        target: "phoenix::request",
-                        "Sent {status} in {} ({} {})",
-                        format_duration(micros),
-                        conn.method(),
-                        conn.path()
-                    );
-                }
+                let status = conn.status().map(|s| s.as_u16()).unwrap_or(200);
+                let micros = start.elapsed().as_micros() as u64;
+                tracing::info!(
+                    target: "phoenix::request",
+                    "Sent {status} in {} ({} {})",
+                    format_duration(micros),
+                    conn.method(),
+                    conn.path()
+                );
                 Ok(conn)
             });
             Ok(conn)

@@ -12,10 +12,6 @@ use tower_sessions::Session;
 use crate::conn::Conn;
 use crate::error::{Error, Result};
 
-/// The session of a conn, once fetched.
-#[derive(Clone)]
-pub(crate) struct FetchedSession(pub(crate) Session);
-
 /// Makes the session available to the conn (`plug :fetch_session`).
 pub async fn fetch_session(mut conn: Conn) -> Result<Conn> {
     let session = conn
@@ -30,21 +26,19 @@ pub async fn fetch_session(mut conn: Conn) -> Result<Conn> {
                  installs a session store",
             )
         })?;
-    conn.put_private(FetchedSession(session));
+    conn.internals_mut().session = Some(session);
     Ok(conn)
 }
 
 impl Conn {
     /// The session, if `fetch_session` ran.
     pub fn session(&self) -> Result<&Session> {
-        self.private::<FetchedSession>()
-            .map(|s| &s.0)
-            .ok_or_else(|| {
-                Error::msg(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "session not fetched: add `plug fetch_session;` to the pipeline",
-                )
-            })
+        self.internals().session.as_ref().ok_or_else(|| {
+            Error::msg(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "session not fetched: add `plug fetch_session;` to the pipeline",
+            )
+        })
     }
 
     /// Stores a value in the session.

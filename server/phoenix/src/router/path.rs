@@ -1,5 +1,6 @@
 //! Path patterns (`/users/:id`, `/files/*path`) and the paths helpers build.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
@@ -58,22 +59,24 @@ impl Pattern {
     }
 
     /// The path parameters if the (decoded) request segments match.
-    pub(crate) fn matches(&self, request: &[String]) -> Option<Params> {
+    pub(crate) fn matches(&self, request: &[Cow<'_, str>]) -> Option<Params> {
         let mut params = Params::new();
         let mut i = 0;
         for segment in &self.segments {
             match segment {
                 Segment::Static(s) => {
-                    if request.get(i)? != s {
+                    if request.get(i)?.as_ref() != s.as_str() {
                         return None;
                     }
                 }
                 Segment::Param(name) => {
-                    params.insert(name.clone(), request.get(i)?.clone());
+                    params.insert(name.clone(), request.get(i)?.as_ref());
                 }
                 Segment::Glob(name) => {
-                    let rest: Vec<Value> =
-                        request[i..].iter().cloned().map(Value::String).collect();
+                    let rest: Vec<Value> = request[i..]
+                        .iter()
+                        .map(|s| Value::String(s.to_string()))
+                        .collect();
                     params.insert(name.clone(), Value::Array(rest));
                     return Some(params);
                 }
@@ -84,11 +87,12 @@ impl Pattern {
     }
 }
 
-/// Splits a request path into percent-decoded segments, ignoring empty ones.
-pub(crate) fn split_path(path: &str) -> Vec<String> {
+/// Splits a request path into percent-decoded segments, ignoring empty ones;
+/// segments without `%` are borrowed, not copied.
+pub(crate) fn split_path(path: &str) -> Vec<Cow<'_, str>> {
     path.split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy())
         .collect()
 }
 
@@ -188,7 +192,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn segs(path: &str) -> Vec<String> {
+    fn segs(path: &str) -> Vec<Cow<'_, str>> {
         split_path(path)
     }
 

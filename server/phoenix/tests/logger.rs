@@ -1,0 +1,89 @@
+//! The request logger, in its own test binary: tracing caches per-callsite
+//! interest process-wide, so a subscriber set for one test must not race with
+//! other tests hitting the same callsites without one.
+
+use phoenix::prelude::*;
+use phoenix::test::ConnTest;
+
+mod app {
+    use phoenix::prelude::*;
+
+    #[derive(Default)]
+    pub struct ErrorView;
+
+    impl View for ErrorView {
+        fn name(&self) -> &'static str {
+            "error"
+        }
+    }
+
+    pub struct HelloController;
+
+    impl Controller for HelloController {
+        type View = ErrorView;
+    }
+
+    impl HelloController {
+        pub async fn show(conn: Conn, _params: Params) -> Result<Conn> {
+            conn.text("hi")
+        }
+    }
+
+    phoenix::router! {
+        get "/page", HelloController, show;
+    }
+}
+
+fn config() -> Config {
+    let root = std::env::temp_dir().join(format!("phx-logger-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("config")).unwrap();
+    std::fs::write(
+        root.join("config/config.toml"),
+        "app_name = \"t\"\ndebug_errors = false\nlog_level = \"info\"\n[http]\nip = \"127.0.0.1\"\nport = 0\n\
+         [url]\nhost = \"localhost\"\n[session]\nstore = \"cookie\"\nkey = \"_t\"\n\
+         [render_errors]\nview = \"error\"\naccepts = [\"html\"]\n[static]\nenabled = false\nat = \"/\"\nfrom = \"priv/static\"\n",
+    )
+    .unwrap();
+    Config::load_env(&root, "test").unwrap()
+}
+
+/// Collects what the request logger writes.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn request_logger_logs_method_path_status_and_duration() {
+    let buffer = LogBuffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let endpoint = Endpoint::builder(config(), app::router())
+        .view(app::ErrorView)
+        .build()
+        .unwrap();
+    let client = ConnTest::new(endpoint);
+    client.get("/page?name=x").send().await;
+    client.get("/missing").send().await;
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("GET /page"), "{log}");
+    let sent = log
+        .lines()
+        .find(|l| l.contains("Sent 200 in"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(sent.contains("µs") || sent.contains("ms"), "{sent}");
+    assert!(log.contains("GET /missing answered 404"), "{log}");
+}
