@@ -1,5 +1,8 @@
 //! The demo application: the seed README's router, controllers, views,
 //! flash, sessions, error pages and static files, on the phoenix framework.
+//!
+//! The repository's README follows; its Rust examples run as doctests here.
+#![doc = include_str!("../../../README.md")]
 
 pub mod controllers;
 pub mod repo;

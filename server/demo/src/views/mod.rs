@@ -12,7 +12,7 @@ mod user;
 
 pub use error::ErrorView;
 pub use layout::LayoutView;
-pub use page::PageView;
+pub use page::{display, PageView};
 pub use user::UserView;
 
 /// What every view and template can use (the seed's `using do ... end`).
