@@ -33,7 +33,7 @@ impl View for LayoutView {
                     }
                     body {
                         header.site {
-                            a.brand href="/" { span.logo { "🔥" } " Phoenix" span.rust { " in Rust" } }
+                            a.brand href="/" { span.logo aria-hidden="true" {} "Phoenix" span.rust { " in Rust" } }
                             nav {
                                 (nav_link(conn, "/", "Home"))
                                 (nav_link(conn, &page_path::show("about").to_string(), "About"))

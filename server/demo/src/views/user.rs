@@ -63,9 +63,11 @@ impl View for UserView {
                                 @for (id, name) in &users {
                                     tr {
                                         td { a href=(user_path::show(id)) { (name) } }
-                                        td.actions {
-                                            a href=(user_path::edit(id)) { "Edit" }
-                                            (button_to(conn, "delete", &user_path::destroy(id).to_string(), "Delete"))
+                                        td {
+                                            div.actions {
+                                                a href=(user_path::edit(id)) { "Edit" }
+                                                (button_to(conn, "delete", &user_path::destroy(id).to_string(), "Delete"))
+                                            }
                                         }
                                     }
                                 }

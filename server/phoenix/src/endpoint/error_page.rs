@@ -216,7 +216,9 @@ header h1 { margin: .2rem 0; font-size: 1.6rem; }
 .message { font-family: ui-monospace, monospace; white-space: pre-wrap; }
 section { padding: 1rem 2rem; }
 table { border-collapse: collapse; }
-th { text-align: left; padding: .2rem 1rem .2rem 0; color: #555; font-weight: 500; }
+th { text-align: left; padding: .2rem 1rem .2rem 0; color: #555; font-weight: 500;
+  white-space: nowrap; vertical-align: top; }
+td code { word-break: break-all; }
 pre { background: #fff; border: 1px solid #ddd; padding: 1rem; overflow-x: auto; }
 footer { padding: 1rem 2rem; color: #777; }
 ";
