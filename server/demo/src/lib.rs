@@ -4,7 +4,9 @@
 //! The repository's README follows; its Rust examples run as doctests here.
 #![doc = include_str!("../../../README.md")]
 
+pub mod channels;
 pub mod controllers;
+pub mod logger;
 pub mod repo;
 pub mod router;
 pub mod views;
@@ -32,6 +34,7 @@ pub fn app_root() -> PathBuf {
 /// Builds the demo's endpoint from a configuration.
 pub fn endpoint(config: Config) -> Result<Endpoint, ConfigError> {
     controllers::register_exceptions();
+    channels::allow_crash(matches!(config.env.as_str(), "dev" | "test"));
     Endpoint::builder(config, router::router())
         .layout_view(views::LayoutView)
         .view(views::ErrorView)

@@ -41,6 +41,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(78);
         }
     };
+    demo::logger::start(endpoint.pubsub());
     match endpoint.serve().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -3,6 +3,10 @@
 use phoenix::prelude::*;
 
 phoenix::router! {
+    // The seed mounted its socket at `/ws`; Phoenix's generator uses `/socket`.
+    socket "/socket", crate::channels::UserSocket;
+    socket "/ws", crate::channels::UserSocket;
+
     pipeline browser {
         plug accepts(["html", "json"]);
         plug fetch_session;

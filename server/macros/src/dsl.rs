@@ -16,6 +16,7 @@ mod kw {
     syn::custom_keyword!(except);
     syn::custom_keyword!(member);
     syn::custom_keyword!(collection);
+    syn::custom_keyword!(socket);
 }
 
 /// HTTP verbs accepted as route keywords.
@@ -53,6 +54,13 @@ pub enum Item {
     PipeThrough(Vec<Ident>),
     Route(RouteDef),
     Resources(ResourcesDef),
+    Socket(SocketDef),
+}
+
+/// `socket "/socket", UserSocket;`
+pub struct SocketDef {
+    pub path: LitStr,
+    pub socket: Path,
 }
 
 /// `scope "/path", alias some::module, as prefix { ... }`
@@ -169,6 +177,14 @@ impl Parse for Item {
         }
         if input.peek(kw::resources) {
             return input.parse().map(Item::Resources);
+        }
+        if input.peek(kw::socket) {
+            input.parse::<kw::socket>()?;
+            let path: LitStr = input.parse()?;
+            input.parse::<Token![,]>()?;
+            let socket = Path::parse_mod_style(input)?;
+            input.parse::<Token![;]>()?;
+            return Ok(Item::Socket(SocketDef { path, socket }));
         }
         let verb: Ident = input.parse()?;
         if !VERBS.contains(&verb.to_string().as_str()) {

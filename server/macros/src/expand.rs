@@ -7,10 +7,27 @@ use quote::{format_ident, quote};
 use syn::{Ident, Result};
 
 use crate::dsl::{RouterDsl, StepKind};
-use crate::routes::FlatRoute;
+use crate::routes::{FlatRoute, Table};
 
 /// Generates the router function and the helper modules.
-pub fn expand(dsl: &RouterDsl, routes: &[FlatRoute]) -> Result<TokenStream> {
+pub fn expand(dsl: &RouterDsl, table: &Table) -> Result<TokenStream> {
+    let routes = &table.routes;
+    let sockets = table.sockets.iter().map(|mount| {
+        let path = &mount.path;
+        let ty = &mount.socket;
+        let name = mount
+            .socket
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        quote! {
+            builder.socket(
+                #path,
+                ::phoenix::socket::Mount::new(#name, <#ty as ::core::default::Default>::default()),
+            );
+        }
+    });
     let pipelines = dsl.pipelines.iter().map(|pipeline| {
         let name = pipeline.name.to_string();
         let steps = pipeline.steps.iter().map(|step| {
@@ -58,6 +75,7 @@ pub fn expand(dsl: &RouterDsl, routes: &[FlatRoute]) -> Result<TokenStream> {
         pub fn router() -> ::phoenix::router::Router {
             let mut builder = ::phoenix::router::RouterBuilder::new();
             #(#pipelines)*
+            #(#sockets)*
             #(#route_calls)*
             builder.build()
         }

@@ -5,6 +5,12 @@ use syn::{Ident, Path, Result};
 
 use crate::dsl::{Item, ResourcesDef, RouterDsl};
 
+/// A socket mount after scopes are expanded.
+pub struct FlatSocket {
+    pub path: String,
+    pub socket: Path,
+}
+
 /// One route after scopes and resources are expanded.
 pub struct FlatRoute {
     pub verb: String,
@@ -53,20 +59,22 @@ const RESOURCE_ACTIONS: &[(&str, &str, &str)] = &[
     ("destroy", "delete", "/:id"),
 ];
 
+/// Routes and socket mounts of a router.
+#[derive(Default)]
+pub struct Table {
+    pub routes: Vec<FlatRoute>,
+    pub sockets: Vec<FlatSocket>,
+}
+
 /// Expands scopes and resources into routes, checking pipelines and paths.
-pub fn flatten(dsl: &RouterDsl) -> Result<Vec<FlatRoute>> {
-    let mut out = Vec::new();
+pub fn flatten(dsl: &RouterDsl) -> Result<Table> {
+    let mut out = Table::default();
     let known: Vec<String> = dsl.pipelines.iter().map(|p| p.name.to_string()).collect();
     flatten_items(&dsl.items, Ctx::default(), &known, &mut out)?;
     Ok(out)
 }
 
-fn flatten_items(
-    items: &[Item],
-    mut ctx: Ctx,
-    known: &[String],
-    out: &mut Vec<FlatRoute>,
-) -> Result<()> {
+fn flatten_items(items: &[Item], mut ctx: Ctx, known: &[String], out: &mut Table) -> Result<()> {
     for item in items {
         match item {
             Item::PipeThrough(names) => {
@@ -97,7 +105,7 @@ fn flatten_items(
                     Some(helper) => helper.to_string(),
                     None => resource_name(&route.controller),
                 };
-                out.push(FlatRoute {
+                out.routes.push(FlatRoute {
                     verb: route.verb.to_string(),
                     path: join_paths(&ctx.prefix, &route.path.value()),
                     controller: with_alias(ctx.alias.as_ref(), &route.controller),
@@ -107,7 +115,16 @@ fn flatten_items(
                     span: route.path.span(),
                 });
             }
-            Item::Resources(res) => flatten_resources(res, &ctx, &ctx.prefix, &[], out)?,
+            Item::Resources(res) => {
+                flatten_resources(res, &ctx, &ctx.prefix, &[], &mut out.routes)?
+            }
+            Item::Socket(socket) => {
+                check_path(&socket.path.value(), socket.path.span())?;
+                out.sockets.push(FlatSocket {
+                    path: join_paths(&ctx.prefix, &socket.path.value()),
+                    socket: with_alias(ctx.alias.as_ref(), &socket.socket),
+                });
+            }
         }
     }
     Ok(())
@@ -290,7 +307,7 @@ mod tests {
                }"#,
         )
         .unwrap();
-        let routes = flatten(&dsl).unwrap();
+        let routes = flatten(&dsl).unwrap().routes;
         let table: Vec<String> = routes
             .iter()
             .map(|r| format!("{} {} {} {}", r.helper, r.verb, r.path, r.action))

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::pubsub::PubSub;
 use crate::router::{RouteInfo, RoutePath};
 use crate::template::Templates;
 use crate::view::View;
@@ -26,6 +27,8 @@ pub struct App {
     pub error_view: Option<Arc<dyn View>>,
     /// Formats the error view renders (the first is the fallback).
     pub error_formats: Vec<String>,
+    /// The application's PubSub.
+    pub pubsub: PubSub,
 }
 
 impl App {

@@ -188,6 +188,11 @@ impl Conn {
         &self.0.app
     }
 
+    /// The application's PubSub (to broadcast from a controller).
+    pub fn pubsub(&self) -> &crate::pubsub::PubSub {
+        &self.0.app.pubsub
+    }
+
     // ---- params ----
 
     /// Path, query and body parameters merged (path wins over body, body over query).

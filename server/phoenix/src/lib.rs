@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod channel;
 pub mod config;
 pub mod conn;
 pub mod controller;
@@ -21,13 +22,17 @@ pub mod html;
 pub mod params;
 pub mod plug;
 pub mod prelude;
+pub mod pubsub;
 pub mod router;
+pub mod socket;
 pub mod template;
 pub mod test;
+pub mod transport;
 pub mod view;
 
 #[doc = include_str!("router/dsl.md")]
 pub use phoenix_macros::router;
 
 pub use maud;
+pub use phoenix_protocol as protocol;
 pub use poem;

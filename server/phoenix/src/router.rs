@@ -54,7 +54,8 @@ pub struct RouteInfo {
 }
 
 struct Route {
-    method: Method,
+    /// `None` matches any method (socket transports answer other methods themselves).
+    method: Option<Method>,
     pattern: Pattern,
     info: Arc<RouteInfo>,
     chain: Chain,
@@ -95,7 +96,7 @@ impl RouterBuilder {
         let method = Method::from_bytes(spec.verb.as_bytes())
             .unwrap_or_else(|_| panic!("invalid HTTP verb {:?}", spec.verb));
         self.routes.push(Route {
-            method,
+            method: Some(method),
             pattern: Pattern::parse(spec.path),
             info: Arc::new(RouteInfo {
                 verb: spec.verb.to_string(),
@@ -106,6 +107,27 @@ impl RouterBuilder {
                 pipelines: spec.pipelines.iter().map(|p| p.to_string()).collect(),
             }),
             chain: pipeline.into_chain(Arc::new(action)),
+        });
+    }
+
+    /// Mounts a socket at `path`: its WebSocket transport is served at
+    /// `path/websocket`.
+    pub fn socket(&mut self, path: &'static str, mount: crate::socket::Mount) {
+        let full = format!("{}/websocket", path.trim_end_matches('/'));
+        let info = RouteInfo {
+            verb: "GET".into(),
+            path: full.clone(),
+            controller: mount.name.clone(),
+            action: "websocket".into(),
+            helper: String::new(),
+            pipelines: Vec::new(),
+        };
+        let route = crate::transport::SocketRoute::new(mount);
+        self.routes.push(Route {
+            method: None,
+            pattern: Pattern::parse(&full),
+            info: Arc::new(info),
+            chain: Pipeline::new().into_chain(Arc::new(route)),
         });
     }
 
@@ -162,7 +184,7 @@ impl Router {
         segments: &[std::borrow::Cow<'_, str>],
     ) -> Option<(&Route, Params)> {
         self.routes.iter().find_map(|route| {
-            if route.method != *method {
+            if route.method.as_ref().is_some_and(|m| m != method) {
                 return None;
             }
             route

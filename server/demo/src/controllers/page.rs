@@ -16,6 +16,12 @@ impl Controller for PageController {
 impl PageController {
     /// The seed's `render conn, "index", message: "hello"`.
     pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {
+        // The seed's `PubSub.broadcast "logging", {:action, controller: "pages", action: "index"}`.
+        let _ = conn.pubsub().broadcast(
+            "logging",
+            "action",
+            json!({ "controller": "pages", "action": "index" }),
+        );
         conn.render_with("index.html", json!({ "message": "hello" }))
             .await
     }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod ws;
+
 use std::net::SocketAddr;
 
 use phoenix::prelude::*;
@@ -42,6 +44,7 @@ pub async fn csrf_token(client: &ConnTest, path: &str) -> String {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub https_addr: Option<SocketAddr>,
+    pub pubsub: phoenix::pubsub::PubSub,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -56,11 +59,9 @@ impl Drop for TestServer {
 /// Starts the demo with `config` (its http port set to 0) on 127.0.0.1.
 pub async fn serve(mut config: Config) -> TestServer {
     config.http.port = 0;
-    let listening = demo::endpoint(config)
-        .unwrap()
-        .listen()
-        .await
-        .expect("binds");
+    let endpoint = demo::endpoint(config).unwrap();
+    let pubsub = endpoint.pubsub().clone();
+    let listening = endpoint.listen().await.expect("binds");
     let (stop, stopped) = oneshot::channel::<()>();
     let addr = listening.http_addr;
     let https_addr = listening.https_addr;
@@ -70,6 +71,7 @@ pub async fn serve(mut config: Config) -> TestServer {
     TestServer {
         addr,
         https_addr,
+        pubsub,
         stop: Some(stop),
     }
 }

@@ -48,6 +48,7 @@ use crate::conn::Conn;
 use crate::error::{register_builtin_exceptions, Error, PanicError};
 use crate::format::ErrorFormat;
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
+use crate::pubsub::PubSub;
 use crate::router::{RoutePath, Router};
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
 use crate::view::View;
@@ -62,9 +63,16 @@ pub struct EndpointBuilder {
     views: HashMap<&'static str, Arc<dyn View>>,
     layout_view: Option<Arc<dyn View>>,
     engines: Vec<(String, EngineFactory)>,
+    pubsub: PubSub,
 }
 
 impl EndpointBuilder {
+    /// Uses this PubSub (an in-process one by default).
+    pub fn pubsub(mut self, pubsub: PubSub) -> Self {
+        self.pubsub = pubsub;
+        self
+    }
+
     /// Sets the view that renders layouts (Phoenix's `LayoutView`).
     pub fn layout_view(mut self, view: impl View) -> Self {
         self.layout_view = Some(Arc::new(view));
@@ -128,6 +136,7 @@ impl EndpointBuilder {
             layout_view: self.layout_view,
             error_view,
             error_formats: config.render_errors.accepts.clone(),
+            pubsub: self.pubsub,
             config: Some(config.clone()),
         });
 
@@ -213,12 +222,18 @@ impl Endpoint {
             views: HashMap::new(),
             layout_view: None,
             engines: default_engines(),
+            pubsub: PubSub::local(),
         }
     }
 
     /// The application state shared by all conns.
     pub fn app(&self) -> &Arc<App> {
         &self.app
+    }
+
+    /// The application's PubSub.
+    pub fn pubsub(&self) -> &PubSub {
+        &self.app.pubsub
     }
 
     /// The full URL of a path (the seed's `MyApp.Endpoint.url`).

@@ -1,0 +1,336 @@
+//! Channels over WebSocket against the demo server, one test per item of the
+//! spec's conformance checklist (`S<n>` in the name).
+
+mod support;
+
+use serde_json::json;
+use support::ws::{connect, try_connect, Connect};
+use support::{config, serve};
+use tokio_tungstenite::tungstenite::Message;
+
+#[tokio::test]
+async fn s1_upgrade_with_vsn_2() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.push(json!([null, "1", "phoenix", "heartbeat", {}]))
+        .await;
+    ws.recv().await;
+}
+
+#[tokio::test]
+async fn s2_without_vsn_replies_are_v1_objects() {
+    let server = serve(config(|_| {})).await;
+    let Connect::Open(mut ws) = try_connect(server.addr, "/socket/websocket", &[]).await else {
+        panic!()
+    };
+    ws.send(r#"{"topic":"room:v1","event":"phx_join","payload":{},"ref":"1"}"#)
+        .await;
+    let reply = ws.recv().await;
+    assert_eq!(
+        reply,
+        json!({"topic":"room:v1","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"1"})
+    );
+}
+
+#[tokio::test]
+async fn s3_unsupported_vsn_is_403() {
+    let server = serve(config(|_| {})).await;
+    for vsn in ["123.1.1", "2", "2.1.0"] {
+        match try_connect(server.addr, &format!("/socket/websocket?vsn={vsn}"), &[]).await {
+            Connect::Refused(status) => assert_eq!(status, 403, "{vsn}"),
+            Connect::Open(_) => panic!("{vsn} was accepted"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn s9_non_get_to_the_websocket_path_is_400() {
+    let server = serve(config(|_| {})).await;
+    let resp = support::raw(
+        server.addr,
+        "POST /socket/websocket HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
+    assert_eq!(support::status_of(&resp), 400, "{resp}");
+}
+
+#[tokio::test]
+async fn s10_heartbeat_is_answered_without_a_channel() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.push(json!([null, "7", "phoenix", "heartbeat", {}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!([null, "7", "phoenix", "phx_reply", {"status": "ok", "response": {}}])
+    );
+}
+
+#[tokio::test]
+async fn s11_join_a_routed_topic() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    assert_eq!(
+        ws.join("room:a", "1").await,
+        json!(["1", "1", "room:a", "phx_reply", {"status": "ok", "response": {}}])
+    );
+}
+
+#[tokio::test]
+async fn s13_refused_join_then_push_is_unmatched() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    assert_eq!(
+        ws.join("room:secret", "1").await,
+        json!(["1", "1", "room:secret", "phx_reply", {"status": "error", "response": {"reason": "unauthorized"}}])
+    );
+    ws.push(json!(["1", "2", "room:secret", "ping", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!([null, "2", "room:secret", "phx_reply", {"status": "error", "response": {"reason": "unmatched topic"}}])
+    );
+}
+
+#[tokio::test]
+async fn s14_unrouted_topic_gets_null_join_ref() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    assert_eq!(
+        ws.join("nope:topic", "3").await,
+        json!([null, "3", "nope:topic", "phx_reply", {"status": "error", "response": {"reason": "unmatched topic"}}])
+    );
+}
+
+#[tokio::test]
+async fn s16_the_101st_channel_is_refused() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    for i in 0..100 {
+        let r = format!("{i}");
+        let reply = ws.join(&format!("room:many:{i}"), &r).await;
+        assert_eq!(reply[4]["status"], "ok", "{reply}");
+    }
+    assert_eq!(
+        ws.join("room:many:100", "100").await,
+        json!(["100", "100", "room:many:100", "phx_reply", {"status": "error", "response": {"reason": "too many channels joined"}}])
+    );
+}
+
+#[tokio::test]
+async fn s17_duplicate_join_replies_then_closes_the_old_incarnation() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:dup", "1").await;
+    assert_eq!(
+        ws.join("room:dup", "2").await,
+        json!(["2", "2", "room:dup", "phx_reply", {"status": "ok", "response": {}}])
+    );
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "1", "room:dup", "phx_close", {}])
+    );
+    ws.push(json!(["2", "3", "room:dup", "ping", {"x": 1}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["2", "3", "room:dup", "phx_reply", {"status": "ok", "response": {"x": 1}}])
+    );
+}
+
+#[tokio::test]
+async fn s19_push_to_an_unjoined_topic() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.push(json!(["1", "5", "room:x", "ping", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!([null, "5", "room:x", "phx_reply", {"status": "error", "response": {"reason": "unmatched topic"}}])
+    );
+}
+
+#[tokio::test]
+async fn s20_s24_replies_carry_the_join_ref_and_null_join_ref_is_delivered() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:a", "1").await;
+    ws.push(json!(["1", "2", "room:a", "ping", {"a": 1}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "2", "room:a", "phx_reply", {"status": "ok", "response": {"a": 1}}])
+    );
+    ws.push(json!([null, "3", "room:a", "echo", {"b": 2}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "3", "room:a", "phx_reply", {"status": "ok", "response": {"b": 2}}])
+    );
+}
+
+#[tokio::test]
+async fn s21_error_replies() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:a", "1").await;
+    ws.push(json!(["1", "2", "room:a", "what", {}])).await;
+    let reply = ws.recv().await;
+    assert_eq!(reply[4]["status"], "error", "{reply}");
+}
+
+#[tokio::test]
+async fn s22_s25_no_reply_and_stale_join_refs_send_nothing() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:quiet", "1").await;
+    ws.push(json!(["0", "2", "room:quiet", "ping", {}])).await; // stale join_ref
+    ws.push(json!(["1", "3", "room:quiet", "others", {}])).await; // no reply, and others only
+    assert!(ws.silent_for(300).await);
+}
+
+#[tokio::test]
+async fn s27_s28_broadcast_reaches_everyone_and_broadcast_from_skips_the_sender() {
+    let server = serve(config(|_| {})).await;
+    let mut a = connect(server.addr, "alice").await;
+    let mut b = connect(server.addr, "bob").await;
+    a.join("room:bc", "1").await;
+    b.join("room:bc", "1").await;
+    a.push(json!(["1", "2", "room:bc", "shout", {"body": "hi"}]))
+        .await;
+    let expected = json!([null, null, "room:bc", "shout", {"body": "hi"}]);
+    assert_eq!(a.recv().await, expected);
+    assert_eq!(b.recv().await, expected);
+    a.push(json!(["1", "3", "room:bc", "new_msg", {"body": "hello"}]))
+        .await;
+    let expected = json!([null, null, "room:bc", "new_msg", {"user": "alice", "body": "hello"}]);
+    assert_eq!(a.recv().await, expected);
+    assert_eq!(b.recv().await, expected);
+    a.push(json!(["1", "4", "room:bc", "others", {"n": 1}]))
+        .await;
+    assert_eq!(
+        b.recv().await,
+        json!([null, null, "room:bc", "others", {"n": 1}])
+    );
+    assert!(
+        a.silent_for(300).await,
+        "the sender does not get its broadcast_from"
+    );
+}
+
+#[tokio::test]
+async fn s32_leave_replies_then_closes() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:l", "1").await;
+    ws.push(json!(["1", "5", "room:l", "phx_leave", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "5", "room:l", "phx_reply", {"status": "ok", "response": {}}])
+    );
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "1", "room:l", "phx_close", {}])
+    );
+    ws.push(json!(["1", "6", "room:l", "ping", {}])).await;
+    assert_eq!(ws.recv().await[4]["response"]["reason"], "unmatched topic");
+}
+
+#[tokio::test]
+async fn s33_s34_leave_unjoined_is_ok_and_stale_leave_is_ignored() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.push(json!(["9", "10", "room:never", "phx_leave", {}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["9", "10", "room:never", "phx_reply", {"status": "ok", "response": {}}])
+    );
+    ws.join("room:s", "1").await;
+    ws.push(json!(["0", "11", "room:s", "phx_leave", {}])).await;
+    assert!(ws.silent_for(300).await);
+    ws.push(json!(["1", "12", "room:s", "ping", {}])).await;
+    assert_eq!(ws.recv().await[4]["status"], "ok", "still joined");
+}
+
+#[tokio::test]
+async fn s35_a_crash_errors_that_topic_only_and_rejoin_works() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:crash", "1").await;
+    ws.join("room:calm", "2").await;
+    ws.push(json!(["1", "3", "room:crash", "crash", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "1", "room:crash", "phx_error", {"reason": "channel_crash"}])
+    );
+    ws.push(json!(["2", "4", "room:calm", "ping", {}])).await;
+    assert_eq!(
+        ws.recv().await[4]["status"],
+        "ok",
+        "the other channel goes on"
+    );
+    ws.push(json!(["1", "5", "room:crash", "ping", {}])).await;
+    assert_eq!(ws.recv().await[4]["response"]["reason"], "unmatched topic");
+    assert_eq!(
+        ws.join("room:crash", "6").await[4]["status"],
+        "ok",
+        "rejoin works"
+    );
+}
+
+#[tokio::test]
+async fn s38_disconnect_on_the_socket_id_closes_with_1001() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "dora").await;
+    ws.join("room:d", "1").await;
+    // Other events on the id topic are ignored.
+    server
+        .pubsub
+        .broadcast("user_socket:dora", "whatever", json!({}))
+        .unwrap();
+    ws.push(json!(["1", "2", "room:d", "ping", {}])).await;
+    assert_eq!(ws.recv().await[4]["status"], "ok");
+    server
+        .pubsub
+        .broadcast("user_socket:dora", "disconnect", json!({}))
+        .unwrap();
+    assert_eq!(ws.closed().await, Some(1001));
+}
+
+#[tokio::test]
+async fn s40_a_malformed_frame_closes_the_connection() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.send(r#"["1","2","room:a","phx_join"]"#).await;
+    assert_eq!(ws.closed().await, Some(1011));
+    let mut ws = connect(server.addr, "a").await;
+    ws.send(r#"["1","2","room:a","phx_join",{},"extra"]"#).await;
+    assert_eq!(ws.recv().await[4]["status"], "ok");
+}
+
+#[tokio::test]
+async fn s42_s43_binary_push_gets_a_binary_reply() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:bin", "1").await;
+    // kind 0, join_ref "1", ref "2", topic "room:bin", event "echo", payload 01 02 03 ff
+    let mut frame = vec![0, 1, 1, 8, 4];
+    frame.extend_from_slice(b"12room:binecho");
+    frame.extend_from_slice(&[1, 2, 3, 0xff]);
+    ws.send_binary(frame).await;
+    let Message::Binary(reply) = ws.next().await else {
+        panic!("expected a binary reply")
+    };
+    let mut expected = vec![1, 1, 1, 8, 2];
+    expected.extend_from_slice(b"12room:binok");
+    expected.extend_from_slice(&[1, 2, 3, 0xff]);
+    assert_eq!(reply.to_vec(), expected);
+}
+
+#[tokio::test]
+async fn mounted_at_ws_as_in_the_seed() {
+    let server = serve(config(|_| {})).await;
+    let Connect::Open(mut ws) = try_connect(server.addr, "/ws/websocket?vsn=2.0.0", &[]).await
+    else {
+        panic!()
+    };
+    assert_eq!(ws.join("room:seed", "1").await[4]["status"], "ok");
+}

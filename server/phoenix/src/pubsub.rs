@@ -1,0 +1,394 @@
+//! Publish/subscribe between any parts of an application (the seed's
+//! `Phoenix.PubSub`).
+//!
+//! ```
+//! use phoenix::pubsub::PubSub;
+//! use serde_json::json;
+//!
+//! # tokio_test_block_on(async {
+//! let pubsub = PubSub::local();
+//! let mut logging = pubsub.subscribe("logging");
+//! pubsub.broadcast("logging", "action", json!({"controller": "pages", "action": "index"})).unwrap();
+//! let message = logging.recv().await.unwrap();
+//! assert_eq!(message.event, "action");
+//! assert_eq!(message.payload.as_json().unwrap()["controller"], "pages");
+//! # });
+//! # fn tokio_test_block_on(f: impl std::future::Future) {
+//! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f);
+//! # }
+//! ```
+//!
+//! Delivery goes through an [`Adapter`]: [`LocalAdapter`] (in-process) by
+//! default; an adapter for several processes publishes to the others and
+//! hands what they publish to [`PubSub::dispatch_local`].
+//!
+//! Channels subscribe with their socket's writer (the "fast lane"): a
+//! broadcast is encoded once per serializer and the same bytes go to every
+//! subscribing socket, whatever their number.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+
+use phoenix_protocol::{EncodeError, Frame, Message, Payload, Vsn};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+/// Identifies one subscription (used by `broadcast_from` to skip the sender).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubscriberId(u64);
+
+/// A broadcast payload that may not be sent (it must be a JSON object or binary).
+#[derive(Debug, thiserror::Error)]
+#[error("a broadcast payload must be a JSON object or binary, not {0}")]
+pub struct InvalidPayload(pub String);
+
+/// One published message, shared by every subscriber.
+pub struct Broadcast {
+    /// The topic.
+    pub topic: String,
+    /// The event.
+    pub event: String,
+    /// The payload (a JSON object or binary).
+    pub payload: Payload,
+    /// The subscriber that published it with `broadcast_from`, skipped on delivery.
+    pub from: Option<SubscriberId>,
+    v1: OnceLock<Result<Arc<Frame>, EncodeError>>,
+    v2: OnceLock<Result<Arc<Frame>, EncodeError>>,
+}
+
+impl std::fmt::Debug for Broadcast {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broadcast")
+            .field("topic", &self.topic)
+            .field("event", &self.event)
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
+static ENCODES: AtomicU64 = AtomicU64::new(0);
+
+/// How many broadcast frames were encoded for the fast lane since the process
+/// started (one per broadcast and serializer, however many subscribers).
+pub fn fastlane_encodes() -> u64 {
+    ENCODES.load(Ordering::Relaxed)
+}
+
+impl Broadcast {
+    /// A broadcast message.
+    pub fn new(topic: impl Into<String>, event: impl Into<String>, payload: Payload) -> Self {
+        Broadcast {
+            topic: topic.into(),
+            event: event.into(),
+            payload,
+            from: None,
+            v1: OnceLock::new(),
+            v2: OnceLock::new(),
+        }
+    }
+
+    /// The frame `[null, null, topic, event, payload]` for a serializer,
+    /// encoded on first use and shared afterwards.
+    pub fn encoded(&self, vsn: Vsn) -> Result<Arc<Frame>, EncodeError> {
+        let cell = match vsn {
+            Vsn::V1 => &self.v1,
+            Vsn::V2 => &self.v2,
+        };
+        cell.get_or_init(|| {
+            ENCODES.fetch_add(1, Ordering::Relaxed);
+            let message =
+                Message::broadcast(self.topic.clone(), self.event.clone(), self.payload.clone());
+            vsn.encode_to_client(&message).map(Arc::new)
+        })
+        .clone()
+    }
+}
+
+/// Receives broadcasts for a subscription.
+pub trait Subscriber: Send + Sync {
+    /// Called for every broadcast on the topic (except its own `broadcast_from`).
+    fn deliver(&self, broadcast: &Arc<Broadcast>);
+}
+
+struct MailboxSubscriber(mpsc::UnboundedSender<Arc<Broadcast>>);
+
+impl Subscriber for MailboxSubscriber {
+    fn deliver(&self, broadcast: &Arc<Broadcast>) {
+        let _ = self.0.send(broadcast.clone());
+    }
+}
+
+/// Carries broadcasts between processes (or stays in this one).
+pub trait Adapter: Send + Sync {
+    /// This node's name, unique among the processes sharing the PubSub.
+    fn node(&self) -> &str;
+    /// Publishes to every node, this one included (which calls
+    /// `pubsub.dispatch_local`).
+    fn publish(&self, pubsub: &PubSub, broadcast: Arc<Broadcast>);
+}
+
+/// The in-process adapter.
+pub struct LocalAdapter {
+    node: String,
+}
+
+impl Adapter for LocalAdapter {
+    fn node(&self) -> &str {
+        &self.node
+    }
+
+    fn publish(&self, pubsub: &PubSub, broadcast: Arc<Broadcast>) {
+        pubsub.dispatch_local(&broadcast);
+    }
+}
+
+type Subscribers = Vec<(SubscriberId, Arc<dyn Subscriber>)>;
+
+#[derive(Default)]
+struct Topics {
+    by_topic: HashMap<String, Subscribers>,
+}
+
+struct Inner {
+    topics: RwLock<Topics>,
+    next_id: AtomicU64,
+    adapter: Box<dyn Adapter>,
+}
+
+/// A PubSub server; cloning gives another handle to the same one.
+#[derive(Clone)]
+pub struct PubSub {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for PubSub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PubSub")
+            .field("node", &self.node())
+            .finish()
+    }
+}
+
+impl Default for PubSub {
+    fn default() -> Self {
+        PubSub::local()
+    }
+}
+
+impl PubSub {
+    /// An in-process PubSub.
+    pub fn local() -> Self {
+        PubSub::with_adapter(LocalAdapter {
+            node: format!("node-{}", std::process::id()),
+        })
+    }
+
+    /// A PubSub over another adapter.
+    pub fn with_adapter(adapter: impl Adapter + 'static) -> Self {
+        PubSub {
+            inner: Arc::new(Inner {
+                topics: RwLock::new(Topics::default()),
+                next_id: AtomicU64::new(1),
+                adapter: Box::new(adapter),
+            }),
+        }
+    }
+
+    /// This node's name.
+    pub fn node(&self) -> &str {
+        self.inner.adapter.node()
+    }
+
+    /// Subscribes the returned handle to `topic` (the seed's
+    /// `PubSub.subscribe(self, "foo")`); dropping it unsubscribes.
+    pub fn subscribe(&self, topic: &str) -> Subscription {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let id = self.subscribe_with(topic, Arc::new(MailboxSubscriber(tx)));
+        Subscription {
+            id,
+            topic: topic.to_string(),
+            pubsub: self.clone(),
+            rx,
+        }
+    }
+
+    /// Subscribes a custom subscriber (channels use this for the fast lane).
+    pub fn subscribe_with(&self, topic: &str, subscriber: Arc<dyn Subscriber>) -> SubscriberId {
+        let id = SubscriberId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
+        let mut topics = self.inner.topics.write().unwrap_or_else(|e| e.into_inner());
+        topics
+            .by_topic
+            .entry(topic.to_string())
+            .or_default()
+            .push((id, subscriber));
+        id
+    }
+
+    /// Removes a subscription.
+    pub fn unsubscribe(&self, topic: &str, id: SubscriberId) {
+        let mut topics = self.inner.topics.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(list) = topics.by_topic.get_mut(topic) {
+            list.retain(|(sub, _)| *sub != id);
+            if list.is_empty() {
+                topics.by_topic.remove(topic);
+            }
+        }
+    }
+
+    /// The number of subscribers of a topic on this node.
+    pub fn subscriber_count(&self, topic: &str) -> usize {
+        let topics = self.inner.topics.read().unwrap_or_else(|e| e.into_inner());
+        topics.by_topic.get(topic).map_or(0, Vec::len)
+    }
+
+    fn make(
+        topic: &str,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<Broadcast, InvalidPayload> {
+        let payload = payload.into();
+        if !payload.is_pushable() {
+            let kind = match &payload {
+                Payload::Json(Value::Array(_)) => "an array",
+                Payload::Json(Value::String(_)) => "a string",
+                Payload::Json(Value::Number(_)) => "a number",
+                Payload::Json(Value::Bool(_)) => "a boolean",
+                Payload::Json(Value::Null) => "null",
+                _ => "this payload",
+            };
+            return Err(InvalidPayload(kind.into()));
+        }
+        Ok(Broadcast::new(topic, event, payload))
+    }
+
+    /// Publishes to every subscriber of `topic` on every node.
+    pub fn broadcast(
+        &self,
+        topic: &str,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), InvalidPayload> {
+        let message = PubSub::make(topic, event, payload)?;
+        self.inner.adapter.publish(self, Arc::new(message));
+        Ok(())
+    }
+
+    /// Publishes to every subscriber but `from`.
+    pub fn broadcast_from(
+        &self,
+        from: SubscriberId,
+        topic: &str,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), InvalidPayload> {
+        let mut message = PubSub::make(topic, event, payload)?;
+        message.from = Some(from);
+        self.inner.adapter.publish(self, Arc::new(message));
+        Ok(())
+    }
+
+    /// Publishes to the subscribers on this node only.
+    pub fn local_broadcast(
+        &self,
+        topic: &str,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), InvalidPayload> {
+        let message = PubSub::make(topic, event, payload)?;
+        self.dispatch_local(&Arc::new(message));
+        Ok(())
+    }
+
+    /// Delivers a broadcast to this node's subscribers (adapters call this).
+    pub fn dispatch_local(&self, broadcast: &Arc<Broadcast>) {
+        let subscribers: Vec<Arc<dyn Subscriber>> = {
+            let topics = self.inner.topics.read().unwrap_or_else(|e| e.into_inner());
+            match topics.by_topic.get(&broadcast.topic) {
+                Some(list) => list
+                    .iter()
+                    .filter(|(id, _)| Some(*id) != broadcast.from)
+                    .map(|(_, s)| s.clone())
+                    .collect(),
+                None => return,
+            }
+        };
+        for subscriber in subscribers {
+            subscriber.deliver(broadcast);
+        }
+    }
+}
+
+/// A subscription made with [`PubSub::subscribe`].
+pub struct Subscription {
+    id: SubscriberId,
+    topic: String,
+    pubsub: PubSub,
+    rx: mpsc::UnboundedReceiver<Arc<Broadcast>>,
+}
+
+impl Subscription {
+    /// The next broadcast; `None` once the PubSub is gone.
+    pub async fn recv(&mut self) -> Option<Arc<Broadcast>> {
+        self.rx.recv().await
+    }
+
+    /// This subscription's id.
+    pub fn id(&self) -> SubscriberId {
+        self.id
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.pubsub.unsubscribe(&self.topic, self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn subscribers_get_broadcasts_and_broadcast_from_skips_the_sender() {
+        let pubsub = PubSub::local();
+        let mut a = pubsub.subscribe("t");
+        let mut b = pubsub.subscribe("t");
+        pubsub.broadcast("t", "e", json!({"n": 1})).unwrap();
+        assert_eq!(a.recv().await.unwrap().event, "e");
+        assert_eq!(b.recv().await.unwrap().event, "e");
+        pubsub
+            .broadcast_from(a.id(), "t", "from_a", json!({}))
+            .unwrap();
+        assert_eq!(b.recv().await.unwrap().event, "from_a");
+        pubsub.local_broadcast("t", "last", json!({})).unwrap();
+        assert_eq!(a.recv().await.unwrap().event, "last", "a skipped from_a");
+    }
+
+    #[test]
+    fn s31_non_object_payloads_are_refused() {
+        let pubsub = PubSub::local();
+        assert!(pubsub.broadcast("t", "e", json!([1])).is_err());
+        assert!(pubsub.broadcast("t", "e", json!("text")).is_err());
+        assert!(pubsub.broadcast("t", "e", Payload::Binary(vec![1])).is_ok());
+    }
+
+    #[test]
+    fn dropping_a_subscription_unsubscribes() {
+        let pubsub = PubSub::local();
+        let sub = pubsub.subscribe("t");
+        assert_eq!(pubsub.subscriber_count("t"), 1);
+        drop(sub);
+        assert_eq!(pubsub.subscriber_count("t"), 0);
+    }
+
+    #[test]
+    fn a_broadcast_is_encoded_once_per_serializer() {
+        let message = Broadcast::new("t", "e", json!({"a": 1}).into());
+        let first = message.encoded(Vsn::V2).unwrap();
+        let second = message.encoded(Vsn::V2).unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(*first, Frame::Text(r#"[null,null,"t","e",{"a":1}]"#.into()));
+    }
+}

@@ -1,0 +1,351 @@
+//! One client connection: its channel table and its outbound queue, whatever
+//! the transport.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use phoenix_protocol::{events, DecodeError, Frame, Message, Payload, Vsn};
+use serde_json::{json, Map, Value};
+use tokio::sync::{mpsc, Notify};
+
+use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
+use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
+use crate::socket::Mount;
+
+/// What goes to the transport's writer.
+#[derive(Debug)]
+pub(crate) enum Outbound {
+    Frame(Arc<Frame>),
+    Close(u16, String),
+}
+
+/// The bounded queue of frames waiting for one client. A client that does not
+/// read fills it; the connection is then closed rather than let memory grow.
+#[derive(Clone)]
+pub(crate) struct Outbox {
+    tx: mpsc::Sender<Outbound>,
+    overflowed: Arc<(AtomicBool, Notify)>,
+}
+
+impl Outbox {
+    pub(crate) fn new(capacity: usize) -> (Outbox, mpsc::Receiver<Outbound>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        (
+            Outbox {
+                tx,
+                overflowed: Arc::new((AtomicBool::new(false), Notify::new())),
+            },
+            rx,
+        )
+    }
+
+    /// Queues a frame; a full queue marks the connection as too slow.
+    pub(crate) fn send_frame(&self, frame: Arc<Frame>) {
+        match self.tx.try_send(Outbound::Frame(frame)) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if !self.overflowed.0.swap(true, Ordering::SeqCst) {
+                    self.overflowed.1.notify_one();
+                }
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    /// Encodes and queues a message.
+    pub(crate) fn send_message(&self, vsn: Vsn, message: &Message) {
+        match vsn.encode_to_client(message) {
+            Ok(frame) => self.send_frame(Arc::new(frame)),
+            Err(err) => {
+                tracing::warn!(topic = %message.topic, event = %message.event, "not sent: {err}")
+            }
+        }
+    }
+
+    /// Asks the writer to close the transport.
+    pub(crate) fn close(&self, code: u16, reason: &str) {
+        let _ = self.tx.try_send(Outbound::Close(code, reason.to_string()));
+    }
+
+    /// Resolves when the queue overflowed.
+    pub(crate) async fn overflowed(&self) {
+        loop {
+            if self.overflowed.0.load(Ordering::SeqCst) {
+                return;
+            }
+            self.overflowed.1.notified().await;
+        }
+    }
+}
+
+/// How a channel task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Stopped cleanly: `phx_close`.
+    Closed,
+    /// Crashed or stopped with an error: `phx_error`.
+    Crashed,
+    /// Nothing to tell the client (join refused, socket closing, replaced).
+    Quiet,
+}
+
+/// What channel tasks and subscriptions tell the connection.
+pub(crate) enum ConnEvent {
+    Joined {
+        topic: String,
+        join_ref: Option<String>,
+        ok: bool,
+    },
+    Exited {
+        topic: String,
+        join_ref: Option<String>,
+        exit: Exit,
+    },
+    InfoAll(Box<dyn Fn() -> Info + Send + Sync>),
+    Disconnect,
+}
+
+/// Whether the transport should go on.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Control {
+    Continue,
+    Disconnect,
+}
+
+struct Joined {
+    join_ref: Option<String>,
+    tx: mpsc::UnboundedSender<ChannelMsg>,
+}
+
+/// Listens on the socket id topic for `"disconnect"`.
+struct IdListener(mpsc::UnboundedSender<ConnEvent>);
+
+impl Subscriber for IdListener {
+    fn deliver(&self, broadcast: &Arc<Broadcast>) {
+        if broadcast.event == "disconnect" {
+            let _ = self.0.send(ConnEvent::Disconnect);
+        }
+    }
+}
+
+/// The state of one connection.
+pub(crate) struct Connection {
+    vsn: Vsn,
+    mount: Mount,
+    assigns: Map<String, Value>,
+    pubsub: PubSub,
+    outbox: Outbox,
+    channels: HashMap<String, Joined>,
+    /// Old join refs to close once the new join of the topic has replied.
+    pending_close: HashMap<String, Option<String>>,
+    events: mpsc::UnboundedSender<ConnEvent>,
+    id_subscription: Option<(String, SubscriberId)>,
+}
+
+impl Connection {
+    pub(crate) fn new(
+        mount: Mount,
+        vsn: Vsn,
+        assigns: Map<String, Value>,
+        id: Option<String>,
+        pubsub: PubSub,
+        outbox: Outbox,
+    ) -> (Connection, mpsc::UnboundedReceiver<ConnEvent>) {
+        let (events, rx) = mpsc::unbounded_channel();
+        let id_subscription = id.map(|id| {
+            let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
+            (id, sub)
+        });
+        (
+            Connection {
+                vsn,
+                mount,
+                assigns,
+                pubsub,
+                outbox,
+                channels: HashMap::new(),
+                pending_close: HashMap::new(),
+                events,
+                id_subscription,
+            },
+            rx,
+        )
+    }
+
+    fn send(&self, message: &Message) {
+        self.outbox.send_message(self.vsn, message);
+    }
+
+    fn reply_error(&self, join_ref: Option<String>, to: &Message, reason: &str) {
+        let message = Message::reply_to(
+            join_ref,
+            to.msg_ref.clone(),
+            &to.topic,
+            "error",
+            json!({ "reason": reason }).into(),
+        );
+        self.send(&message);
+    }
+
+    /// Handles one inbound frame; a frame that does not decode is a protocol error.
+    pub(crate) fn handle_frame(&mut self, frame: &Frame) -> Result<(), DecodeError> {
+        let message = self.vsn.decode_from_client(frame)?;
+        self.handle_message(message);
+        Ok(())
+    }
+
+    fn handle_message(&mut self, message: Message) {
+        if message.is_heartbeat() {
+            self.send(&Message::reply(&message, "ok", Payload::empty()));
+            return;
+        }
+        if message.event == events::JOIN {
+            self.join(message);
+            return;
+        }
+        match self.channels.get(&message.topic) {
+            Some(joined) => {
+                let current = message.join_ref.is_none() || message.join_ref == joined.join_ref;
+                if !current {
+                    return; // a stale incarnation: dropped, no reply
+                }
+                let msg = if message.event == events::LEAVE {
+                    ChannelMsg::Leave(message)
+                } else {
+                    ChannelMsg::In(message)
+                };
+                let _ = joined.tx.send(msg);
+            }
+            None if message.event == events::LEAVE => {
+                self.send(&Message::reply(&message, "ok", Payload::empty()));
+            }
+            None => self.reply_error(None, &message, "unmatched topic"),
+        }
+    }
+
+    fn join(&mut self, message: Message) {
+        let Some(channel) = self.mount.routes.find(&message.topic) else {
+            self.reply_error(None, &message, "unmatched topic");
+            return;
+        };
+        let topic = message.topic.clone();
+        if let Some(old) = self.channels.remove(&topic) {
+            let _ = old.tx.send(ChannelMsg::Shutdown(Reason::DuplicateJoin));
+            self.pending_close.insert(topic.clone(), old.join_ref);
+        } else if self.channels.len() >= self.mount.limits.max_channels {
+            self.reply_error(
+                message.join_ref.clone(),
+                &message,
+                "too many channels joined",
+            );
+            return;
+        }
+        let (tx, mailbox) = mpsc::unbounded_channel();
+        let socket = ChannelSocket {
+            topic: topic.clone(),
+            join_ref: message.join_ref.clone(),
+            msg_ref: message.msg_ref.clone(),
+            assigns: self.assigns.clone(),
+            vsn: self.vsn,
+            outbox: self.outbox.clone(),
+            pubsub: self.pubsub.clone(),
+            subscriber: None,
+            joined: false,
+            pending: Vec::new(),
+            me: tx.clone(),
+            connection: ConnectionRef {
+                events: self.events.clone(),
+            },
+        };
+        self.channels.insert(
+            topic,
+            Joined {
+                join_ref: message.join_ref.clone(),
+                tx,
+            },
+        );
+        tokio::spawn(server::run(
+            channel,
+            message,
+            socket,
+            mailbox,
+            self.events.clone(),
+        ));
+    }
+
+    fn close_frame(&self, topic: &str, join_ref: Option<String>, exit: Exit) {
+        let (event, payload) = match exit {
+            Exit::Closed => (events::CLOSE, Payload::empty()),
+            Exit::Crashed => (events::ERROR, json!({ "reason": "channel_crash" }).into()),
+            Exit::Quiet => return,
+        };
+        self.send(&Message::new(
+            join_ref.clone(),
+            join_ref,
+            topic,
+            event,
+            payload,
+        ));
+    }
+
+    /// Handles what channel tasks report.
+    pub(crate) fn handle_event(&mut self, event: ConnEvent) -> Control {
+        match event {
+            ConnEvent::Joined {
+                topic,
+                join_ref,
+                ok,
+            } => {
+                if !ok
+                    && self
+                        .channels
+                        .get(&topic)
+                        .is_some_and(|j| j.join_ref == join_ref)
+                {
+                    self.channels.remove(&topic);
+                }
+                if let Some(old) = self.pending_close.remove(&topic) {
+                    self.close_frame(&topic, old, Exit::Closed);
+                }
+            }
+            ConnEvent::Exited {
+                topic,
+                join_ref,
+                exit,
+            } => {
+                if self
+                    .channels
+                    .get(&topic)
+                    .is_some_and(|j| j.join_ref == join_ref)
+                {
+                    self.channels.remove(&topic);
+                    self.close_frame(&topic, join_ref, exit);
+                }
+            }
+            ConnEvent::InfoAll(make) => {
+                for joined in self.channels.values() {
+                    let _ = joined.tx.send(ChannelMsg::Info(make()));
+                }
+            }
+            ConnEvent::Disconnect => return Control::Disconnect,
+        }
+        Control::Continue
+    }
+
+    /// Stops every channel: the connection is gone.
+    pub(crate) fn shutdown(&mut self) {
+        for (_, joined) in self.channels.drain() {
+            let _ = joined.tx.send(ChannelMsg::Shutdown(Reason::Closed));
+        }
+        if let Some((id, sub)) = self.id_subscription.take() {
+            self.pubsub.unsubscribe(&id, sub);
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

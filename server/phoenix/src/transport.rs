@@ -1,0 +1,5 @@
+//! Transports: how frames travel between a client and its connection.
+
+pub(crate) mod websocket;
+
+pub use websocket::SocketRoute;

@@ -1,0 +1,167 @@
+//! The WebSocket transport: `<mount>/websocket`.
+
+use futures_util::future::BoxFuture;
+use futures_util::{SinkExt, StreamExt};
+use phoenix_protocol::{Frame, Vsn};
+use poem::http::StatusCode;
+use poem::web::websocket::{
+    CloseCode, Message as WsMessage, WebSocket, WebSocketConfig, WebSocketStream,
+};
+use poem::{FromRequest, IntoResponse};
+
+use crate::conn::Conn;
+use crate::error::Result;
+use crate::plug::Plug;
+use crate::pubsub::PubSub;
+use crate::socket::connection::{Connection, Control, Outbound, Outbox};
+use crate::socket::{ConnectError, ConnectInfo, Mount};
+
+/// The route that upgrades `<mount>/websocket` requests and serves the connection.
+pub struct SocketRoute {
+    mount: Mount,
+}
+
+impl SocketRoute {
+    /// A route for a mounted socket.
+    pub fn new(mount: Mount) -> Self {
+        SocketRoute { mount }
+    }
+}
+
+fn refuse(conn: Conn, status: StatusCode) -> Result<Conn> {
+    conn.send_resp(status, "").map(Conn::halt)
+}
+
+impl Plug for SocketRoute {
+    fn call(&self, conn: Conn) -> BoxFuture<'_, Result<Conn>> {
+        Box::pin(async move {
+            if conn.method() != poem::http::Method::GET {
+                return refuse(conn, StatusCode::BAD_REQUEST);
+            }
+            let params = conn.params().clone();
+            let Some(vsn) = Vsn::negotiate(params.get_str("vsn")) else {
+                return refuse(conn, StatusCode::FORBIDDEN);
+            };
+            let info = ConnectInfo::from_request(
+                conn.req_headers(),
+                conn.remote_addr(),
+                conn.uri().to_string(),
+            );
+            let assigns = match self.mount.socket.connect(&params, &info).await {
+                Ok(assigns) => assigns,
+                Err(ConnectError::Forbidden) => return refuse(conn, StatusCode::FORBIDDEN),
+                Err(ConnectError::Status(code, reason)) => {
+                    tracing::info!(socket = %self.mount.name, "connection refused: {reason}");
+                    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::FORBIDDEN);
+                    return refuse(conn, status);
+                }
+            };
+            let id = self.mount.socket.id(&assigns);
+            let Ok(ws) = WebSocket::from_request_without_body(conn.request()).await else {
+                return refuse(conn, StatusCode::BAD_REQUEST);
+            };
+            let limits = self.mount.limits;
+            let config = WebSocketConfig::default()
+                .max_message_size(Some(limits.max_frame_size))
+                .max_frame_size(Some(limits.max_frame_size))
+                .read_buffer_size(4096);
+            let mount = self.mount.clone();
+            let pubsub = conn.app().pubsub.clone();
+            let response = ws
+                .config(config)
+                .on_upgrade(move |stream| serve(stream, mount, vsn, assigns, id, pubsub))
+                .into_response();
+            let mut conn = conn;
+            conn.set_sent_response(response);
+            Ok(conn)
+        })
+    }
+}
+
+fn to_ws(frame: &Frame) -> WsMessage {
+    match frame {
+        Frame::Text(text) => WsMessage::Text(text.clone()),
+        Frame::Binary(bytes) => WsMessage::Binary(bytes.clone()),
+    }
+}
+
+async fn serve(
+    stream: WebSocketStream,
+    mount: Mount,
+    vsn: Vsn,
+    assigns: serde_json::Map<String, serde_json::Value>,
+    id: Option<String>,
+    pubsub: PubSub,
+) {
+    let limits = mount.limits;
+    let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
+    let (mut connection, mut events) =
+        Connection::new(mount, vsn, assigns, id, pubsub, outbox.clone());
+    let (mut sink, mut source) = stream.split();
+    let writer = tokio::spawn(async move {
+        while let Some(item) = outbound.recv().await {
+            let result = match item {
+                Outbound::Frame(frame) => sink.send(to_ws(&frame)).await,
+                Outbound::Close(code, reason) => {
+                    let _ = sink
+                        .send(WsMessage::Close(Some((CloseCode::from(code), reason))))
+                        .await;
+                    break;
+                }
+            };
+            if result.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let idle = tokio::time::sleep(limits.idle_timeout);
+    tokio::pin!(idle);
+    loop {
+        tokio::select! {
+            inbound = source.next() => {
+                let frame = match inbound {
+                    Some(Ok(WsMessage::Text(text))) => Frame::Text(text),
+                    Some(Ok(WsMessage::Binary(bytes))) => Frame::Binary(bytes),
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {
+                        idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                        continue;
+                    }
+                    Some(Ok(WsMessage::Close(_))) | None => break,
+                    Some(Err(err)) => {
+                        tracing::info!("closing a socket: {err}");
+                        outbox.close(1009, "message too big or malformed");
+                        break;
+                    }
+                };
+                idle.as_mut().reset(tokio::time::Instant::now() + limits.idle_timeout);
+                if let Err(err) = connection.handle_frame(&frame) {
+                    tracing::info!("closing a socket after a protocol error: {err}");
+                    outbox.close(1011, "protocol error");
+                    break;
+                }
+            }
+            Some(event) = events.recv() => {
+                if connection.handle_event(event) == Control::Disconnect {
+                    outbox.close(1001, "disconnected");
+                    break;
+                }
+            }
+            () = outbox.overflowed() => {
+                tracing::warn!("closing a socket whose client does not read fast enough ({} frames queued)", limits.outbound_queue);
+                writer.abort();
+                break;
+            }
+            () = &mut idle => {
+                tracing::info!("closing a socket idle for {:?}", limits.idle_timeout);
+                outbox.close(1000, "idle timeout");
+                break;
+            }
+        }
+    }
+    connection.shutdown();
+    drop(connection);
+    drop(outbox);
+    // The writer ends once every channel has let go of the queue.
+    let _ = writer.await;
+}
