@@ -53,10 +53,20 @@ impl Channel for RoomChannel {
         &mut self,
         topic: &str,
         _payload: Payload,
-        _socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket,
     ) -> JoinResult {
         if topic == "room:secret" {
             return Err(json!({ "reason": "unauthorized" }).into());
+        }
+        if topic == "room:lobby" || topic.starts_with("room:presence:") {
+            let user: String = socket.get_assign("user").unwrap_or_default();
+            let online_at = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            socket.track(&user, json!({ "online_at": online_at }));
+            // Sent right after the join reply.
+            socket.push_presence_state();
         }
         Ok(Payload::empty())
     }

@@ -334,3 +334,47 @@ async fn mounted_at_ws_as_in_the_seed() {
     };
     assert_eq!(ws.join("room:seed", "1").await[4]["status"], "ok");
 }
+
+#[tokio::test]
+async fn presence_state_after_join_and_diffs_on_join_and_leave() {
+    let server = serve(config(|_| {})).await;
+    let mut alice = connect(server.addr, "alice").await;
+    alice.join("room:presence:p1", "1").await;
+    let state = alice.recv().await;
+    assert_eq!(state[0], "1");
+    assert_eq!(state[1], serde_json::Value::Null);
+    assert_eq!(state[3], "presence_state");
+    let metas = &state[4]["alice"]["metas"];
+    assert!(metas[0]["online_at"].is_u64(), "{state}");
+    assert_eq!(metas[0]["phx_ref"].as_str().unwrap().len(), 16);
+
+    let mut bob = connect(server.addr, "bob").await;
+    bob.join("room:presence:p1", "1").await;
+    let bob_state = bob.recv().await;
+    assert!(
+        bob_state[4].get("alice").is_some() && bob_state[4].get("bob").is_some(),
+        "{bob_state}"
+    );
+    let diff = alice.recv().await;
+    assert_eq!(diff[3], "presence_diff");
+    assert_eq!(diff[0], serde_json::Value::Null, "a diff is a broadcast");
+    assert!(diff[4]["joins"].get("bob").is_some(), "{diff}");
+
+    bob.close().await;
+    let diff = alice.recv().await;
+    assert!(
+        diff[4]["leaves"].get("bob").is_some(),
+        "the dead socket's presence goes away: {diff}"
+    );
+}
+
+#[tokio::test]
+async fn other_rooms_track_nothing() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "carol").await;
+    ws.join("room:bench", "1").await;
+    assert!(
+        ws.silent_for(200).await,
+        "no presence_state outside room:lobby and room:presence:*"
+    );
+}

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RouteInfo, RoutePath};
 use crate::template::Templates;
 use crate::view::View;
 
 /// The shared, read-only state of a running application.
-#[derive(Default)]
 pub struct App {
     /// The configuration (absent only in conns built by hand for unit tests).
     pub config: Option<Arc<Config>>,
@@ -29,6 +29,8 @@ pub struct App {
     pub error_formats: Vec<String>,
     /// The application's PubSub.
     pub pubsub: PubSub,
+    /// The application's presence tracker.
+    pub presence: Presence,
 }
 
 impl App {
@@ -44,5 +46,23 @@ impl App {
             .as_ref()
             .map(|c| c.env.as_str())
             .unwrap_or("test")
+    }
+}
+
+impl Default for App {
+    fn default() -> Self {
+        let pubsub = PubSub::local();
+        App {
+            config: None,
+            url_base: String::new(),
+            debug_errors: false,
+            routes: Vec::new(),
+            templates: Templates::default(),
+            layout_view: None,
+            error_view: None,
+            error_formats: Vec::new(),
+            presence: Presence::new(pubsub.clone()),
+            pubsub,
+        }
     }
 }

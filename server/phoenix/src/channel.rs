@@ -48,6 +48,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
+use crate::presence::{Presence, Tracked};
 use crate::pubsub::{InvalidPayload, PubSub, SubscriberId};
 use crate::socket::connection::{ConnEvent, Outbox};
 
@@ -364,6 +365,8 @@ pub struct ChannelSocket {
     pub(crate) pending: Vec<Message>,
     pub(crate) me: mpsc::UnboundedSender<ChannelMsg>,
     pub(crate) connection: ConnectionRef,
+    pub(crate) presence: Presence,
+    pub(crate) tracked: Vec<Tracked>,
 }
 
 impl ChannelSocket {
@@ -465,5 +468,36 @@ impl ChannelSocket {
     /// The application's PubSub.
     pub fn pubsub(&self) -> &PubSub {
         &self.pubsub
+    }
+
+    /// The application's presence tracker.
+    pub fn presence(&self) -> &Presence {
+        &self.presence
+    }
+
+    /// Tracks this client on the channel's topic under `key`; the entry goes
+    /// away when the channel stops.
+    pub fn track(&mut self, key: &str, meta: Value) -> Tracked {
+        let tracked = self.presence.track(&self.topic, key, meta);
+        self.tracked.push(tracked.clone());
+        tracked
+    }
+
+    /// Stops tracking an entry of this channel.
+    pub fn untrack(&mut self, tracked: &Tracked) {
+        self.tracked.retain(|t| t != tracked);
+        self.presence.untrack(tracked);
+    }
+
+    /// Pushes `presence_state` (everyone on the topic) to this client.
+    pub fn push_presence_state(&mut self) {
+        let state = self.presence.list(&self.topic);
+        let _ = self.push(crate::presence::STATE_EVENT, state);
+    }
+
+    pub(crate) fn untrack_all(&mut self) {
+        for tracked in std::mem::take(&mut self.tracked) {
+            self.presence.untrack(&tracked);
+        }
     }
 }

@@ -22,6 +22,7 @@ pub mod html;
 pub mod params;
 pub mod plug;
 pub mod prelude;
+pub mod presence;
 pub mod pubsub;
 pub mod router;
 pub mod socket;

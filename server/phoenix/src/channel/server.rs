@@ -78,6 +78,7 @@ pub(crate) async fn run(
         ok,
     });
     if !ok {
+        socket.untrack_all();
         let _ = events.send(ConnEvent::Exited {
             topic,
             join_ref,
@@ -101,6 +102,7 @@ pub(crate) async fn run(
     if let Some(id) = socket.subscriber.take() {
         socket.pubsub.unsubscribe(&topic, id);
     }
+    socket.untrack_all();
     let _ = events.send(ConnEvent::Exited {
         topic,
         join_ref,

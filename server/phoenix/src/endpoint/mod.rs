@@ -48,6 +48,7 @@ use crate::conn::Conn;
 use crate::error::{register_builtin_exceptions, Error, PanicError};
 use crate::format::ErrorFormat;
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
+use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RoutePath, Router};
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
@@ -136,6 +137,7 @@ impl EndpointBuilder {
             layout_view: self.layout_view,
             error_view,
             error_formats: config.render_errors.accepts.clone(),
+            presence: Presence::new(self.pubsub.clone()),
             pubsub: self.pubsub,
             config: Some(config.clone()),
         });

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, Notify};
 
 use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
+use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
 use crate::socket::Mount;
 
@@ -135,6 +136,7 @@ pub(crate) struct Connection {
     mount: Mount,
     assigns: Map<String, Value>,
     pubsub: PubSub,
+    presence: Presence,
     outbox: Outbox,
     channels: HashMap<String, Joined>,
     /// Old join refs to close once the new join of the topic has replied.
@@ -150,6 +152,7 @@ impl Connection {
         assigns: Map<String, Value>,
         id: Option<String>,
         pubsub: PubSub,
+        presence: Presence,
         outbox: Outbox,
     ) -> (Connection, mpsc::UnboundedReceiver<ConnEvent>) {
         let (events, rx) = mpsc::unbounded_channel();
@@ -163,6 +166,7 @@ impl Connection {
                 mount,
                 assigns,
                 pubsub,
+                presence,
                 outbox,
                 channels: HashMap::new(),
                 pending_close: HashMap::new(),
@@ -257,6 +261,8 @@ impl Connection {
             connection: ConnectionRef {
                 events: self.events.clone(),
             },
+            presence: self.presence.clone(),
+            tracked: Vec::new(),
         };
         self.channels.insert(
             topic,

@@ -12,6 +12,7 @@ use poem::{FromRequest, IntoResponse};
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::plug::Plug;
+use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::socket::connection::{Connection, Control, Outbound, Outbox};
 use crate::socket::{ConnectError, ConnectInfo, Mount};
@@ -67,9 +68,10 @@ impl Plug for SocketRoute {
                 .read_buffer_size(4096);
             let mount = self.mount.clone();
             let pubsub = conn.app().pubsub.clone();
+            let presence = conn.app().presence.clone();
             let response = ws
                 .config(config)
-                .on_upgrade(move |stream| serve(stream, mount, vsn, assigns, id, pubsub))
+                .on_upgrade(move |stream| serve(stream, mount, vsn, assigns, id, pubsub, presence))
                 .into_response();
             let mut conn = conn;
             conn.set_sent_response(response);
@@ -92,11 +94,12 @@ async fn serve(
     assigns: serde_json::Map<String, serde_json::Value>,
     id: Option<String>,
     pubsub: PubSub,
+    presence: Presence,
 ) {
     let limits = mount.limits;
     let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
     let (mut connection, mut events) =
-        Connection::new(mount, vsn, assigns, id, pubsub, outbox.clone());
+        Connection::new(mount, vsn, assigns, id, pubsub, presence, outbox.clone());
     let (mut sink, mut source) = stream.split();
     let writer = tokio::spawn(async move {
         while let Some(item) = outbound.recv().await {
