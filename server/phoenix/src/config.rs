@@ -80,9 +80,89 @@ pub struct Config {
     /// File templates.
     #[serde(default)]
     pub templates: TemplatesConfig,
+    /// Which `Origin`s may open sockets: `true` (the `url.host`), `false`
+    /// (any), or a list such as `["https://example.com", "//*.example.com"]`.
+    #[serde(default)]
+    pub check_origin: CheckOrigin,
     /// Application-specific settings (`[app]`), free-form.
     #[serde(default)]
     pub app: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `check_origin` setting.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum CheckOrigin {
+    /// `true`: the origin's host must be `url.host`; `false`: no check.
+    Enabled(bool),
+    /// Allowed origins; scheme and port are compared only when given, and
+    /// `//*.example.com` allows the domain and its subdomains.
+    List(Vec<String>),
+}
+
+impl Default for CheckOrigin {
+    fn default() -> Self {
+        CheckOrigin::Enabled(true)
+    }
+}
+
+impl CheckOrigin {
+    /// Whether an `Origin` header value is allowed, given the endpoint's host.
+    pub fn allows(&self, origin: &str, url_host: &str) -> bool {
+        let Some(origin) = Origin::parse(origin) else {
+            return false;
+        };
+        match self {
+            CheckOrigin::Enabled(false) => true,
+            CheckOrigin::Enabled(true) => origin.host.eq_ignore_ascii_case(url_host),
+            CheckOrigin::List(list) => {
+                list.iter().filter_map(|o| Origin::parse(o)).any(|allowed| {
+                    let host_ok = match allowed.host.strip_prefix("*.") {
+                        Some(domain) => {
+                            origin.host.eq_ignore_ascii_case(domain)
+                                || origin
+                                    .host
+                                    .to_ascii_lowercase()
+                                    .ends_with(&format!(".{}", domain.to_ascii_lowercase()))
+                        }
+                        None => origin.host.eq_ignore_ascii_case(&allowed.host),
+                    };
+                    let scheme_ok = allowed.scheme.is_none() || allowed.scheme == origin.scheme;
+                    let port_ok = allowed.port.is_none() || allowed.port == origin.port;
+                    host_ok && scheme_ok && port_ok
+                })
+            }
+        }
+    }
+}
+
+struct Origin {
+    scheme: Option<String>,
+    host: String,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// `https://host:port`, `//host:port` or `host`.
+    fn parse(text: &str) -> Option<Origin> {
+        let (scheme, rest) = match text.split_once("://") {
+            Some((scheme, rest)) => (Some(scheme.to_ascii_lowercase()), rest),
+            None => (None, text.strip_prefix("//").unwrap_or(text)),
+        };
+        let authority = rest.split('/').next()?;
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+                (host.to_string(), Some(port.parse().ok()?))
+            }
+            _ => (authority.to_string(), None),
+        };
+        let port = port.or(match scheme.as_deref() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        });
+        (!host.is_empty()).then_some(Origin { scheme, host, port })
+    }
 }
 
 /// `[http]`
@@ -482,6 +562,32 @@ from = "priv/static"
         let dir = app(&[("config.toml", BASE)]);
         let err = Config::load_env(&dir.0, "prod").unwrap_err().to_string();
         assert!(err.contains("secret_key_base"), "{err}");
+    }
+
+    #[test]
+    fn s5_origin_checks() {
+        let host = CheckOrigin::Enabled(true);
+        assert!(host.allows("https://example.com", "example.com"));
+        assert!(host.allows("http://example.com:4000", "example.com"));
+        assert!(!host.allows("http://notallowed.com", "example.com"));
+        assert!(CheckOrigin::Enabled(false).allows("http://anything", "example.com"));
+        let list = CheckOrigin::List(vec![
+            "https://example.com".into(),
+            "//another.com:888".into(),
+            "//*.other.com".into(),
+        ]);
+        assert!(list.allows("https://example.com", "x"));
+        assert!(
+            !list.allows("http://example.com", "x"),
+            "scheme given: compared"
+        );
+        assert!(list.allows("http://another.com:888", "x"));
+        assert!(
+            !list.allows("http://another.com", "x"),
+            "port given: compared"
+        );
+        assert!(list.allows("https://other.com", "x") && list.allows("https://a.b.other.com", "x"));
+        assert!(!list.allows("https://notother.com", "x"));
     }
 
     #[test]

@@ -71,8 +71,25 @@ pub struct ConnectInfo {
 }
 
 impl ConnectInfo {
+    /// Takes the token out of `Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.<B64>`
+    /// (standard or URL-safe base64, without padding).
+    pub(crate) fn auth_token(headers: &HeaderMap) -> Option<String> {
+        use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let protocols = headers.get("sec-websocket-protocol")?.to_str().ok()?;
+        protocols.split(',').map(str::trim).find_map(|p| {
+            let encoded = p.strip_prefix("base64url.bearer.phx.")?;
+            let encoded = encoded.trim_end_matches('=');
+            let bytes = STANDARD_NO_PAD
+                .decode(encoded)
+                .or_else(|_| URL_SAFE_NO_PAD.decode(encoded))
+                .ok()?;
+            String::from_utf8(bytes).ok()
+        })
+    }
+
     pub(crate) fn from_request(headers: &HeaderMap, peer: Option<SocketAddr>, uri: String) -> Self {
-        let headers = headers
+        let headers_map = headers
             .iter()
             .filter(|(name, _)| {
                 let name = name.as_str();
@@ -83,9 +100,9 @@ impl ConnectInfo {
             .collect();
         ConnectInfo {
             peer,
-            headers,
+            headers: headers_map,
             uri,
-            auth_token: None,
+            auth_token: ConnectInfo::auth_token(headers),
         }
     }
 }
@@ -139,6 +156,11 @@ pub trait Socket: Send + Sync + 'static {
     fn id(&self, assigns: &Map<String, Value>) -> Option<String> {
         let _ = assigns;
         None
+    }
+
+    /// Limits of this socket's connections.
+    fn limits(&self) -> SocketLimits {
+        SocketLimits::default()
     }
 }
 
@@ -207,15 +229,9 @@ impl Mount {
         socket.channels(&mut routes);
         Mount {
             name: name.to_string(),
+            limits: socket.limits(),
             socket: Arc::new(socket),
             routes: Arc::new(routes),
-            limits: SocketLimits::default(),
         }
-    }
-
-    /// Changes the limits.
-    pub fn limits(mut self, limits: SocketLimits) -> Self {
-        self.limits = limits;
-        self
     }
 }

@@ -2,8 +2,11 @@
 //! interest process-wide, so a subscriber set for one test must not race with
 //! other tests hitting the same callsites without one.
 
+mod support;
+
 use phoenix::prelude::*;
 use phoenix::test::ConnTest;
+use support::TempApp;
 
 mod app {
     use phoenix::prelude::*;
@@ -34,19 +37,6 @@ mod app {
     }
 }
 
-fn config() -> Config {
-    let root = std::env::temp_dir().join(format!("phx-logger-{}", std::process::id()));
-    std::fs::create_dir_all(root.join("config")).unwrap();
-    std::fs::write(
-        root.join("config/config.toml"),
-        "app_name = \"t\"\ndebug_errors = false\nlog_level = \"info\"\n[http]\nip = \"127.0.0.1\"\nport = 0\n\
-         [url]\nhost = \"localhost\"\n[session]\nstore = \"cookie\"\nkey = \"_t\"\n\
-         [render_errors]\nview = \"error\"\naccepts = [\"html\"]\n[static]\nenabled = false\nat = \"/\"\nfrom = \"priv/static\"\n",
-    )
-    .unwrap();
-    Config::load_env(&root, "test").unwrap()
-}
-
 /// Collects what the request logger writes.
 #[derive(Clone, Default)]
 struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
@@ -71,7 +61,8 @@ async fn request_logger_logs_method_path_status_and_duration() {
         .with_max_level(tracing::Level::INFO)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-    let endpoint = Endpoint::builder(config(), app::router())
+    let dir = TempApp::new(&[]);
+    let endpoint = Endpoint::builder(dir.config(), app::router())
         .view(app::ErrorView)
         .build()
         .unwrap();

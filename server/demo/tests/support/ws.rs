@@ -108,6 +108,14 @@ impl Ws {
         self.recv().await
     }
 
+    /// The next message of any kind; `None` once the connection is gone.
+    pub async fn next_raw(&mut self) -> Option<Message> {
+        match self.stream.next().await {
+            Some(Ok(message)) => Some(message),
+            _ => None,
+        }
+    }
+
     /// True if nothing arrives within `ms` milliseconds.
     pub async fn silent_for(&mut self, ms: u64) -> bool {
         tokio::time::timeout(Duration::from_millis(ms), self.stream.next())

@@ -39,6 +39,16 @@ impl Plug for SocketRoute {
             if conn.method() != poem::http::Method::GET {
                 return refuse(conn, StatusCode::BAD_REQUEST);
             }
+            if let Some(origin) = conn.req_header("origin") {
+                let allowed = match conn.app().config.as_deref() {
+                    Some(config) => config.check_origin.allows(origin, &config.url.host),
+                    None => true,
+                };
+                if !allowed {
+                    tracing::info!(socket = %self.mount.name, %origin, "socket refused: origin not allowed (see `check_origin`)");
+                    return refuse(conn, StatusCode::FORBIDDEN);
+                }
+            }
             let params = conn.params().clone();
             let Some(vsn) = Vsn::negotiate(params.get_str("vsn")) else {
                 return refuse(conn, StatusCode::FORBIDDEN);
@@ -70,6 +80,7 @@ impl Plug for SocketRoute {
             let pubsub = conn.app().pubsub.clone();
             let presence = conn.app().presence.clone();
             let response = ws
+                .protocols(["phoenix"])
                 .config(config)
                 .on_upgrade(move |stream| serve(stream, mount, vsn, assigns, id, pubsub, presence))
                 .into_response();

@@ -1,0 +1,520 @@
+//! Channel behaviours that need a purpose-built socket and channel: the
+//! remaining server items of the spec's checklist (`S<n>` in the names).
+
+mod support;
+#[path = "../../demo/tests/support/ws.rs"]
+mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use phoenix::channel::{Channel, ChannelSocket, Info, JoinResult, Reason, Reply};
+use phoenix::prelude::*;
+use phoenix::protocol::Payload;
+use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket, SocketLimits};
+use serde_json::{json, Map, Value};
+use support::TempApp;
+use ws::{try_connect, Connect, Ws};
+
+/// Reasons `terminate` saw, by topic.
+static TERMINATED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+#[derive(Default)]
+pub struct TestSocket;
+
+impl Socket for TestSocket {
+    fn channels(&self, routes: &mut ChannelRoutes) {
+        routes.channel::<TestChannel>("test:*");
+    }
+
+    async fn connect(
+        &self,
+        params: &Params,
+        info: &ConnectInfo,
+    ) -> Result<Map<String, Value>, ConnectError> {
+        match params.get_str("refuse") {
+            Some("403") => return Err(ConnectError::Forbidden),
+            Some("429") => return Err(ConnectError::Status(429, "slow down".into())),
+            _ => {}
+        }
+        let mut assigns = Map::new();
+        assigns.insert("params".into(), Value::Object(params.as_map().clone()));
+        assigns.insert("auth_token".into(), json!(info.auth_token));
+        Ok(assigns)
+    }
+
+    fn id(&self, _assigns: &Map<String, Value>) -> Option<String> {
+        None
+    }
+}
+
+/// Same channels, with a short idle timeout and a tiny outbound queue.
+#[derive(Default)]
+pub struct TightSocket;
+
+impl Socket for TightSocket {
+    fn channels(&self, routes: &mut ChannelRoutes) {
+        routes.channel::<TestChannel>("test:*");
+    }
+
+    async fn connect(
+        &self,
+        _params: &Params,
+        _info: &ConnectInfo,
+    ) -> Result<Map<String, Value>, ConnectError> {
+        Ok(Map::new())
+    }
+
+    fn limits(&self) -> SocketLimits {
+        SocketLimits {
+            idle_timeout: Duration::from_millis(400),
+            outbound_queue: 16,
+            max_frame_size: 64 * 1024,
+            ..SocketLimits::default()
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct TestChannel;
+
+impl Channel for TestChannel {
+    async fn join(
+        &mut self,
+        topic: &str,
+        _payload: Payload,
+        socket: &mut ChannelSocket,
+    ) -> JoinResult {
+        match topic {
+            "test:reply" => Ok(json!({"x": 1}).into()),
+            "test:crash" => panic!("join crashes on purpose"),
+            "test:push" => {
+                socket.push("welcome", json!({"hello": "you"})).unwrap();
+                Ok(Payload::empty())
+            }
+            "test:assigns" => Ok(Value::Object(socket.assigns().clone()).into()),
+            _ => Ok(Payload::empty()),
+        }
+    }
+
+    fn intercept(&self) -> &'static [&'static str] {
+        &["filtered"]
+    }
+
+    async fn handle_out(&mut self, event: &str, payload: Payload, socket: &mut ChannelSocket) {
+        let value = payload.as_json().cloned().unwrap_or_default();
+        if value["drop"] != json!(true) {
+            let _ = socket.push(event, json!({"intercepted": true, "was": value}));
+        }
+    }
+
+    async fn handle_in(
+        &mut self,
+        event: &str,
+        payload: Payload,
+        socket: &mut ChannelSocket,
+    ) -> Reply {
+        match event {
+            "later" => {
+                let reply = socket.reply_ref();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    reply.reply("ok", json!({"later": true}));
+                });
+                Reply::none()
+            }
+            "push" => {
+                socket.push("pushed", payload).unwrap();
+                Reply::none()
+            }
+            "broadcast" => {
+                let value = payload.as_json().cloned().unwrap_or_default();
+                let event = value["event"].as_str().unwrap_or("b").to_string();
+                socket.broadcast(&event, value["payload"].clone()).unwrap();
+                Reply::none()
+            }
+            "stop" => Reply::stop(Reason::Normal),
+            "stop_reply" => Reply::stop_with_reply(Reason::Shutdown, "ok", json!({"bye": true})),
+            "stop_error" => Reply::stop(Reason::Error("bad state".into())),
+            "info_all" => {
+                socket.connection().send_info(|| "pong");
+                Reply::none()
+            }
+            "status" => Reply::status("error"),
+            "flood" => {
+                for i in 0..10_000 {
+                    if socket
+                        .push("flood", json!({"i": i, "pad": "x".repeat(100)}))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                Reply::none()
+            }
+            _ => Reply::ok(payload),
+        }
+    }
+
+    async fn handle_info(&mut self, info: Info, socket: &mut ChannelSocket) -> Option<Reason> {
+        if let Some(text) = info.downcast_ref::<&str>() {
+            let _ = socket.push("info", json!({"message": text}));
+        }
+        None
+    }
+
+    async fn terminate(&mut self, reason: &Reason, socket: &mut ChannelSocket) {
+        TERMINATED
+            .lock()
+            .unwrap()
+            .push((socket.topic().to_string(), format!("{reason:?}")));
+    }
+}
+
+#[derive(Default)]
+pub struct ErrorView;
+
+impl View for ErrorView {
+    fn name(&self) -> &'static str {
+        "error"
+    }
+}
+
+mod app {
+    phoenix::router! {
+        socket "/socket", super::TestSocket;
+        socket "/tight", super::TightSocket;
+        socket "/users/:user_id/socket", super::TestSocket;
+    }
+}
+
+struct Server {
+    addr: SocketAddr,
+    pubsub: phoenix::pubsub::PubSub,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: TempApp,
+}
+
+async fn server() -> Server {
+    let dir = TempApp::new(&[]);
+    let endpoint = Endpoint::builder(dir.config(), app::router())
+        .view(ErrorView)
+        .build()
+        .unwrap();
+    let pubsub = endpoint.pubsub().clone();
+    let listening = endpoint.listen().await.unwrap();
+    let addr = listening.http_addr;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(listening.run(async {
+        let _ = stopped.await;
+    }));
+    Server {
+        addr,
+        pubsub,
+        _stop: stop,
+        _dir: dir,
+    }
+}
+
+async fn open(addr: SocketAddr, path: &str) -> Ws {
+    match try_connect(addr, path, &[]).await {
+        Connect::Open(ws) => *ws,
+        Connect::Refused(status) => panic!("refused with {status}"),
+    }
+}
+
+#[tokio::test]
+async fn s4_refused_connections() {
+    let s = server().await;
+    let Connect::Refused(status) =
+        try_connect(s.addr, "/socket/websocket?vsn=2.0.0&refuse=403", &[]).await
+    else {
+        panic!("accepted")
+    };
+    assert_eq!(status, 403);
+    let Connect::Refused(status) =
+        try_connect(s.addr, "/socket/websocket?vsn=2.0.0&refuse=429", &[]).await
+    else {
+        panic!("accepted")
+    };
+    assert_eq!(status, 429);
+}
+
+#[tokio::test]
+async fn s5_origin_not_allowed_is_403_and_no_origin_is_fine() {
+    let s = server().await;
+    let bad = try_connect(
+        s.addr,
+        "/socket/websocket?vsn=2.0.0",
+        &[("origin", "http://notallowed.com")],
+    )
+    .await;
+    assert!(matches!(bad, Connect::Refused(403)));
+    let good = try_connect(
+        s.addr,
+        "/socket/websocket?vsn=2.0.0",
+        &[("origin", "http://localhost:4000")],
+    )
+    .await;
+    assert!(matches!(good, Connect::Open(_)));
+    assert!(matches!(
+        try_connect(s.addr, "/socket/websocket?vsn=2.0.0", &[]).await,
+        Connect::Open(_)
+    ));
+}
+
+#[tokio::test]
+async fn s6_all_params_reach_connect_nested_and_path_params_merged() {
+    let s = server().await;
+    let mut ws = open(
+        s.addr,
+        "/users/42/socket/websocket?vsn=2.0.0&token=abc&user%5Bid%5D=1",
+    )
+    .await;
+    let reply = ws.join("test:assigns", "1").await;
+    let params = &reply[4]["response"]["params"];
+    assert_eq!(params["vsn"], "2.0.0");
+    assert_eq!(params["token"], "abc");
+    assert_eq!(params["user"]["id"], "1");
+    assert_eq!(params["user_id"], "42");
+}
+
+#[tokio::test]
+async fn s7_auth_token_from_the_subprotocol() {
+    let s = server().await;
+    let Connect::Open(mut ws) = try_connect(
+        s.addr,
+        "/socket/websocket?vsn=2.0.0",
+        &[(
+            "sec-websocket-protocol",
+            "phoenix, base64url.bearer.phx.MTIzNA",
+        )],
+    )
+    .await
+    else {
+        panic!("refused")
+    };
+    let reply = ws.join("test:assigns", "1").await;
+    assert_eq!(reply[4]["response"]["auth_token"], "1234");
+}
+
+#[tokio::test]
+async fn s8_idle_connections_are_closed_and_heartbeats_keep_them_open() {
+    let s = server().await;
+    let mut idle = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
+    let mut alive = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
+    for i in 0..4 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        alive
+            .push(json!([null, format!("{i}"), "phoenix", "heartbeat", {}]))
+            .await;
+        alive.recv().await;
+    }
+    assert!(idle.closed().await.is_some());
+    alive
+        .push(json!([null, "9", "phoenix", "heartbeat", {}]))
+        .await;
+    assert_eq!(alive.recv().await[1], "9");
+}
+
+#[tokio::test]
+async fn s12_s15_join_reply_data_and_join_crash() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    assert_eq!(
+        ws.join("test:reply", "1").await,
+        json!(["1", "1", "test:reply", "phx_reply", {"status": "ok", "response": {"x": 1}}])
+    );
+    assert_eq!(
+        ws.join("test:crash", "2").await,
+        json!(["2", "2", "test:crash", "phx_reply", {"status": "error", "response": {"reason": "join crashed"}}])
+    );
+    ws.push(json!([null, "3", "phoenix", "heartbeat", {}]))
+        .await;
+    assert_eq!(ws.recv().await[1], "3", "the socket survives a join crash");
+}
+
+#[tokio::test]
+async fn s18_s26_pushes_follow_the_join_reply_and_carry_the_join_ref() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    assert_eq!(ws.join("test:push", "4").await[3], "phx_reply");
+    assert_eq!(
+        ws.recv().await,
+        json!(["4", null, "test:push", "welcome", {"hello": "you"}])
+    );
+    ws.push(json!(["4", "5", "test:push", "push", {"a": 1}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["4", null, "test:push", "pushed", {"a": 1}])
+    );
+}
+
+#[tokio::test]
+async fn s23_a_later_reply_carries_the_original_refs() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    ws.join("test:later", "1").await;
+    ws.push(json!(["1", "7", "test:later", "later", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "7", "test:later", "phx_reply", {"status": "ok", "response": {"later": true}}])
+    );
+}
+
+#[tokio::test]
+async fn s21_bare_status_reply() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    ws.join("test:s", "1").await;
+    ws.push(json!(["1", "2", "test:s", "status", {}])).await;
+    assert_eq!(
+        ws.recv().await[4],
+        json!({"status": "error", "response": {}})
+    );
+}
+
+#[tokio::test]
+async fn s29_intercepted_events_go_through_handle_out() {
+    let s = server().await;
+    let mut a = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    let mut b = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    a.join("test:out", "1").await;
+    b.join("test:out", "2").await;
+    s.pubsub
+        .broadcast("test:out", "filtered", json!({"n": 1}))
+        .unwrap();
+    assert_eq!(
+        a.recv().await,
+        json!(["1", null, "test:out", "filtered", {"intercepted": true, "was": {"n": 1}}])
+    );
+    assert_eq!(
+        b.recv().await,
+        json!(["2", null, "test:out", "filtered", {"intercepted": true, "was": {"n": 1}}])
+    );
+    s.pubsub
+        .broadcast("test:out", "filtered", json!({"drop": true}))
+        .unwrap();
+    s.pubsub
+        .broadcast("test:out", "plain", json!({"n": 2}))
+        .unwrap();
+    assert_eq!(
+        a.recv().await,
+        json!([null, null, "test:out", "plain", {"n": 2}]),
+        "dropped one sends nothing"
+    );
+}
+
+#[tokio::test]
+async fn s36_s37_stops_close_the_channel() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    ws.join("test:stop", "1").await;
+    ws.push(json!(["1", "2", "test:stop", "stop", {}])).await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["1", "1", "test:stop", "phx_close", {}])
+    );
+    ws.join("test:stop", "3").await;
+    ws.push(json!(["3", "4", "test:stop", "stop_reply", {}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["3", "4", "test:stop", "phx_reply", {"status": "ok", "response": {"bye": true}}])
+    );
+    assert_eq!(
+        ws.recv().await,
+        json!(["3", "3", "test:stop", "phx_close", {}])
+    );
+    ws.join("test:stop", "5").await;
+    ws.push(json!(["5", "6", "test:stop", "stop_error", {}]))
+        .await;
+    assert_eq!(
+        ws.recv().await,
+        json!(["5", "5", "test:stop", "phx_error", {"reason": "channel_crash"}])
+    );
+}
+
+#[tokio::test]
+async fn s39_closing_the_socket_terminates_its_channels() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    ws.join("test:s39a", "1").await;
+    ws.join("test:s39b", "2").await;
+    ws.close().await;
+    for _ in 0..100 {
+        let done = {
+            let list = TERMINATED.lock().unwrap();
+            ["test:s39a", "test:s39b"].iter().all(|t| {
+                list.iter()
+                    .any(|(topic, reason)| topic == t && reason == "Closed")
+            })
+        };
+        if done {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "terminate(Closed) not called: {:?}",
+        TERMINATED.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn seed_info_reaches_every_channel_of_the_connection() {
+    let s = server().await;
+    let mut ws = open(s.addr, "/socket/websocket?vsn=2.0.0").await;
+    ws.join("test:i1", "1").await;
+    ws.join("test:i2", "2").await;
+    ws.push(json!(["1", "3", "test:i1", "info_all", {}])).await;
+    let mut got = vec![ws.recv().await, ws.recv().await];
+    got.sort_by_key(|m| m[2].as_str().unwrap().to_string());
+    assert_eq!(
+        got[0],
+        json!(["1", null, "test:i1", "info", {"message": "pong"}])
+    );
+    assert_eq!(
+        got[1],
+        json!(["2", null, "test:i2", "info", {"message": "pong"}])
+    );
+}
+
+#[tokio::test]
+async fn oversized_frames_close_the_socket_and_nothing_else() {
+    let s = server().await;
+    let mut big = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
+    let mut other = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
+    other.join("test:calm", "1").await;
+    big.join("test:big", "1").await;
+    big.push(json!(["1", "2", "test:big", "echo", {"pad": "x".repeat(100 * 1024)}]))
+        .await;
+    assert_eq!(big.closed().await, Some(1009));
+    other
+        .push(json!(["1", "2", "test:calm", "echo", {"still": "here"}]))
+        .await;
+    assert_eq!(other.recv().await[4]["response"]["still"], "here");
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_disconnected() {
+    let s = server().await;
+    let mut slow = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
+    slow.join("test:flood", "1").await;
+    // 10 000 pushes of ~130 bytes into a 16-frame queue while the client reads nothing.
+    slow.push(json!(["1", "2", "test:flood", "flood", {}]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut received = 0;
+    let ended = loop {
+        match tokio::time::timeout(Duration::from_secs(5), slow.next_raw()).await {
+            Ok(Some(_)) => received += 1,
+            Ok(None) => break true,
+            Err(_) => break false,
+        }
+    };
+    assert!(ended, "the connection was closed");
+    assert!(received < 10_000, "not everything was queued: {received}");
+}
