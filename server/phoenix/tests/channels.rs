@@ -470,7 +470,7 @@ async fn seed_info_reaches_every_channel_of_the_connection() {
     ws.join("test:i1", "1").await;
     ws.join("test:i2", "2").await;
     ws.push(json!(["1", "3", "test:i1", "info_all", {}])).await;
-    let mut got = vec![ws.recv().await, ws.recv().await];
+    let mut got = [ws.recv().await, ws.recv().await];
     got.sort_by_key(|m| m[2].as_str().unwrap().to_string());
     assert_eq!(
         got[0],
