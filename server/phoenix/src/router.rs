@@ -110,25 +110,39 @@ impl RouterBuilder {
         });
     }
 
-    /// Mounts a socket at `path`: its WebSocket transport is served at
-    /// `path/websocket`.
+    /// Mounts a socket at `path`: its transports are served at
+    /// `path/websocket` and `path/longpoll`.
     pub fn socket(&mut self, path: &'static str, mount: crate::socket::Mount) {
-        let full = format!("{}/websocket", path.trim_end_matches('/'));
-        let info = RouteInfo {
-            verb: "GET".into(),
-            path: full.clone(),
-            controller: mount.name.clone(),
-            action: "websocket".into(),
-            helper: String::new(),
-            pipelines: Vec::new(),
-        };
-        let route = crate::transport::SocketRoute::new(mount);
-        self.routes.push(Route {
-            method: None,
-            pattern: Pattern::parse(&full),
-            info: Arc::new(info),
-            chain: Pipeline::new().into_chain(Arc::new(route)),
-        });
+        let base = path.trim_end_matches('/');
+        let transports: [(&str, &str, Arc<dyn Plug>); 2] = [
+            (
+                "websocket",
+                "GET",
+                Arc::new(crate::transport::WebSocketRoute::new(mount.clone())),
+            ),
+            (
+                "longpoll",
+                "GET/POST",
+                Arc::new(crate::transport::LongPollRoute::new(mount.clone())),
+            ),
+        ];
+        for (transport, verbs, plug) in transports {
+            let full = format!("{base}/{transport}");
+            let info = RouteInfo {
+                verb: verbs.into(),
+                path: full.clone(),
+                controller: mount.name.clone(),
+                action: transport.into(),
+                helper: String::new(),
+                pipelines: Vec::new(),
+            };
+            self.routes.push(Route {
+                method: None,
+                pattern: Pattern::parse(&full),
+                info: Arc::new(info),
+                chain: Pipeline::new().into_chain(plug),
+            });
+        }
     }
 
     /// Finishes the router.

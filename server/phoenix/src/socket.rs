@@ -102,7 +102,7 @@ impl ConnectInfo {
             peer,
             headers: headers_map,
             uri,
-            auth_token: ConnectInfo::auth_token(headers),
+            auth_token: None,
         }
     }
 }
@@ -200,6 +200,9 @@ pub struct SocketLimits {
     pub idle_timeout: std::time::Duration,
     /// Largest inbound frame, in bytes.
     pub max_frame_size: usize,
+    /// How long a LongPoll GET waits for frames (Phoenix: 10 s); a session
+    /// without GETs for 1.5 times this ends.
+    pub long_poll_window: std::time::Duration,
 }
 
 impl Default for SocketLimits {
@@ -209,6 +212,7 @@ impl Default for SocketLimits {
             outbound_queue: 1024,
             idle_timeout: std::time::Duration::from_secs(60),
             max_frame_size: 1024 * 1024,
+            long_poll_window: std::time::Duration::from_secs(10),
         }
     }
 }

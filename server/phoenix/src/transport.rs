@@ -1,5 +1,63 @@
 //! Transports: how frames travel between a client and its connection.
+//!
+//! Both transports run the same steps before a connection exists: the
+//! origin check, serializer negotiation (`vsn`), the socket's `connect` and
+//! `id`.
 
+pub(crate) mod long_poll;
 pub(crate) mod websocket;
 
-pub use websocket::SocketRoute;
+use phoenix_protocol::Vsn;
+use poem::http::StatusCode;
+use serde_json::{Map, Value};
+
+use crate::conn::Conn;
+use crate::socket::{ConnectError, ConnectInfo, Mount};
+
+pub use long_poll::LongPollRoute;
+pub use websocket::WebSocketRoute;
+
+/// A connection the socket accepted.
+pub(crate) struct Accepted {
+    pub(crate) vsn: Vsn,
+    pub(crate) assigns: Map<String, Value>,
+    pub(crate) id: Option<String>,
+}
+
+/// Checks the origin, negotiates the serializer and asks the socket.
+pub(crate) async fn authorize(
+    mount: &Mount,
+    conn: &Conn,
+    auth_token: Option<String>,
+) -> Result<Accepted, StatusCode> {
+    if let Some(origin) = conn.req_header("origin") {
+        let allowed = match conn.app().config.as_deref() {
+            Some(config) => config.check_origin.allows(origin, &config.url.host),
+            None => true,
+        };
+        if !allowed {
+            tracing::info!(socket = %mount.name, %origin, "socket refused: origin not allowed (see `check_origin`)");
+            return Err(StatusCode::FORBIDDEN);
+        }
+    }
+    let params = conn.params();
+    let Some(vsn) = Vsn::negotiate(params.get_str("vsn")) else {
+        return Err(StatusCode::FORBIDDEN);
+    };
+    let mut info = ConnectInfo::from_request(
+        conn.req_headers(),
+        conn.remote_addr(),
+        conn.uri().to_string(),
+    );
+    info.auth_token = auth_token;
+    let assigns = match mount.socket.connect(params, &info).await {
+        Ok(assigns) => assigns,
+        Err(ConnectError::Forbidden) => return Err(StatusCode::FORBIDDEN),
+        Err(ConnectError::Status(code, reason)) => {
+            tracing::info!(socket = %mount.name, "connection refused: {reason}");
+            return Err(StatusCode::from_u16(code).unwrap_or(StatusCode::FORBIDDEN));
+        }
+    };
+    let id = mount.socket.id(&assigns);
+    Ok(Accepted { vsn, assigns, id })
+}

@@ -1,6 +1,8 @@
 //! Channel behaviours that need a purpose-built socket and channel: the
 //! remaining server items of the spec's checklist (`S<n>` in the names).
 
+#[path = "../../demo/tests/support/http.rs"]
+mod http;
 mod support;
 #[path = "../../demo/tests/support/ws.rs"]
 mod ws;
@@ -71,6 +73,7 @@ impl Socket for TightSocket {
             idle_timeout: Duration::from_millis(400),
             outbound_queue: 16,
             max_frame_size: 64 * 1024,
+            long_poll_window: Duration::from_millis(300),
             ..SocketLimits::default()
         }
     }
@@ -142,6 +145,10 @@ impl Channel for TestChannel {
                 Reply::none()
             }
             "status" => Reply::status("error"),
+            "describe" => match payload {
+                Payload::Binary(bytes) => Reply::ok(json!({"binary": true, "len": bytes.len()})),
+                other => Reply::ok(json!({"binary": false, "value": other.as_json()})),
+            },
             "flood" => {
                 for i in 0..10_000 {
                     if socket
@@ -517,4 +524,283 @@ async fn a_client_that_does_not_read_is_disconnected() {
     };
     assert!(ended, "the connection was closed");
     assert!(received < 10_000, "not everything was queued: {received}");
+}
+
+// ---- LongPoll ----
+
+async fn lp(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (String, Value) {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let response = http::raw(addr, &request).await;
+    assert_eq!(http::status_of(&response), 200, "{response}");
+    let json = serde_json::from_str(http::body_of(&response)).unwrap_or(Value::Null);
+    (response, json)
+}
+
+async fn lp_open(addr: SocketAddr, mount: &str) -> String {
+    let (_, body) = lp(addr, "GET", &format!("{mount}/longpoll?vsn=2.0.0"), &[], "").await;
+    assert_eq!(body["status"], 410, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn lp_post(addr: SocketAddr, mount: &str, token: &str, lines: &[String]) -> Value {
+    let body = lines.join("\n");
+    lp(
+        addr,
+        "POST",
+        &format!("{mount}/longpoll?vsn=2.0.0&token={token}"),
+        &[("content-type", "application/x-ndjson")],
+        &body,
+    )
+    .await
+    .1
+}
+
+async fn lp_get(addr: SocketAddr, mount: &str, token: &str) -> Value {
+    lp(
+        addr,
+        "GET",
+        &format!("{mount}/longpoll?vsn=2.0.0&token={token}"),
+        &[],
+        "",
+    )
+    .await
+    .1
+}
+
+fn frames(body: &Value) -> Vec<Value> {
+    body["messages"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|m| serde_json::from_str(m.as_str().unwrap()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn l1_a_get_without_token_opens_a_session() {
+    let s = server().await;
+    let (raw, body) = lp(s.addr, "GET", "/socket/longpoll?vsn=2.0.0", &[], "").await;
+    assert_eq!(body["status"], 410);
+    assert_eq!(body["messages"], json!([]));
+    assert!(body["token"].as_str().unwrap().len() >= 32);
+    assert_eq!(
+        http::header_of(&raw, "content-type"),
+        Some("application/json")
+    );
+    assert_eq!(http::header_of(&raw, "cache-control"), Some("no-store"));
+    assert_eq!(
+        http::header_of(&raw, "access-control-allow-origin"),
+        Some("*")
+    );
+}
+
+#[tokio::test]
+async fn l2_refused_connect_or_origin_is_status_403() {
+    let s = server().await;
+    let (_, body) = lp(
+        s.addr,
+        "GET",
+        "/socket/longpoll?vsn=2.0.0&refuse=403",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(body, json!({"status": 403}));
+    let (_, body) = lp(
+        s.addr,
+        "GET",
+        "/socket/longpoll?vsn=2.0.0",
+        &[("origin", "http://evil.com")],
+        "",
+    )
+    .await;
+    assert_eq!(body, json!({"status": 403}));
+}
+
+#[tokio::test]
+async fn l3_l8_post_a_join_then_get_the_reply_with_the_token_in_query_or_header() {
+    let s = server().await;
+    let token = lp_open(s.addr, "/socket").await;
+    let posted = lp_post(
+        s.addr,
+        "/socket",
+        &token,
+        &[json!(["1", "1", "test:lp", "phx_join", {}]).to_string()],
+    )
+    .await;
+    assert_eq!(posted, json!({"status": 200}));
+    let got = lp_get(s.addr, "/socket", &token).await;
+    assert_eq!(got["status"], 200);
+    assert_eq!(
+        frames(&got),
+        [json!(["1", "1", "test:lp", "phx_reply", {"status": "ok", "response": {}}])]
+    );
+    // The token in the X-Phoenix-LongPoll-Token header works as well.
+    lp(
+        s.addr,
+        "POST",
+        "/socket/longpoll?vsn=2.0.0",
+        &[
+            ("content-type", "application/x-ndjson"),
+            ("x-phoenix-longpoll-token", &token),
+        ],
+        &json!(["1", "2", "test:lp", "echo", {"via": "header"}]).to_string(),
+    )
+    .await;
+    let (_, got) = lp(
+        s.addr,
+        "GET",
+        "/socket/longpoll?vsn=2.0.0",
+        &[("x-phoenix-longpoll-token", &token)],
+        "",
+    )
+    .await;
+    assert_eq!(frames(&got)[0][4]["response"]["via"], "header");
+}
+
+#[tokio::test]
+async fn l4_an_empty_poll_waits_then_answers_204_or_200_when_something_arrives() {
+    let s = server().await;
+    let token = lp_open(s.addr, "/tight").await;
+    let started = std::time::Instant::now();
+    let got = lp_get(s.addr, "/tight", &token).await;
+    assert_eq!(got["status"], 204);
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "held for the window"
+    );
+    lp_post(
+        s.addr,
+        "/tight",
+        &token,
+        &[json!(["1", "1", "test:l4", "phx_join", {}]).to_string()],
+    )
+    .await;
+    let pending = tokio::spawn(async move { lp_get(s.addr, "/tight", &token).await });
+    let got = pending.await.unwrap();
+    assert_eq!(got["status"], 200);
+}
+
+#[tokio::test]
+async fn l5_post_with_an_unknown_token_is_410() {
+    let s = server().await;
+    assert_eq!(
+        lp_post(s.addr, "/socket", "nope", &["[]".into()]).await,
+        json!({"status": 410})
+    );
+}
+
+#[tokio::test]
+async fn l6_only_the_first_100_lines_of_a_post_are_processed() {
+    let s = server().await;
+    let token = lp_open(s.addr, "/socket").await;
+    let lines: Vec<String> = (1..=101)
+        .map(|i| json!([null, format!("{i}"), "phoenix", "heartbeat", {}]).to_string())
+        .collect();
+    lp_post(s.addr, "/socket", &token, &lines).await;
+    let got = frames(&lp_get(s.addr, "/socket", &token).await);
+    assert_eq!(got.len(), 100);
+    assert_eq!(got[99][1], "100");
+}
+
+#[tokio::test]
+async fn l7_a_base64_line_is_a_binary_frame() {
+    use base64::Engine;
+    let s = server().await;
+    let token = lp_open(s.addr, "/socket").await;
+    let mut frame = vec![0u8, 1, 1, 7, 8];
+    frame.extend_from_slice(b"12test:l7describe");
+    frame.extend_from_slice(&[9, 9, 9]);
+    let line = base64::engine::general_purpose::STANDARD.encode(frame);
+    lp_post(
+        s.addr,
+        "/socket",
+        &token,
+        &[
+            json!(["1", "1", "test:l7", "phx_join", {}]).to_string(),
+            line,
+        ],
+    )
+    .await;
+    let got = frames(&lp_get(s.addr, "/socket", &token).await);
+    assert_eq!(
+        got[1],
+        json!(["1", "2", "test:l7", "phx_reply", {"status": "ok", "response": {"binary": true, "len": 3}}])
+    );
+}
+
+#[tokio::test]
+async fn l9_a_session_without_polls_ends_and_its_channels_stop() {
+    let s = server().await;
+    let token = lp_open(s.addr, "/tight").await;
+    lp_post(
+        s.addr,
+        "/tight",
+        &token,
+        &[json!(["1", "1", "test:l9", "phx_join", {}]).to_string()],
+    )
+    .await;
+    lp_get(s.addr, "/tight", &token).await;
+    let mut ended = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if TERMINATED
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(t, r)| t == "test:l9" && r == "Closed")
+        {
+            ended = true;
+            break;
+        }
+    }
+    assert!(ended, "the channel was terminated");
+    let (_, body) = lp(
+        s.addr,
+        "GET",
+        &format!("/tight/longpoll?vsn=2.0.0&token={token}"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(body["status"], 410);
+    assert_ne!(body["token"], json!(token), "a new session");
+}
+
+#[tokio::test]
+async fn l10_options_answers_cors() {
+    let s = server().await;
+    let (raw, _) = lp(
+        s.addr,
+        "OPTIONS",
+        "/socket/longpoll",
+        &[("access-control-request-headers", "x-phoenix-longpoll-token")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        http::header_of(&raw, "access-control-allow-methods"),
+        Some("get, post, options")
+    );
+    assert_eq!(
+        http::header_of(&raw, "access-control-allow-headers"),
+        Some("x-phoenix-longpoll-token")
+    );
+    assert_eq!(
+        http::header_of(&raw, "access-control-max-age"),
+        Some("3600")
+    );
 }

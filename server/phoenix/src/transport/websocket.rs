@@ -2,7 +2,7 @@
 
 use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, StreamExt};
-use phoenix_protocol::{Frame, Vsn};
+use phoenix_protocol::Frame;
 use poem::http::StatusCode;
 use poem::web::websocket::{
     CloseCode, Message as WsMessage, WebSocket, WebSocketConfig, WebSocketStream,
@@ -15,17 +15,18 @@ use crate::plug::Plug;
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::socket::connection::{Connection, Control, Outbound, Outbox};
-use crate::socket::{ConnectError, ConnectInfo, Mount};
+use crate::socket::{ConnectInfo, Mount};
+use crate::transport::{authorize, Accepted};
 
 /// The route that upgrades `<mount>/websocket` requests and serves the connection.
-pub struct SocketRoute {
+pub struct WebSocketRoute {
     mount: Mount,
 }
 
-impl SocketRoute {
+impl WebSocketRoute {
     /// A route for a mounted socket.
     pub fn new(mount: Mount) -> Self {
-        SocketRoute { mount }
+        WebSocketRoute { mount }
     }
 }
 
@@ -33,41 +34,17 @@ fn refuse(conn: Conn, status: StatusCode) -> Result<Conn> {
     conn.send_resp(status, "").map(Conn::halt)
 }
 
-impl Plug for SocketRoute {
+impl Plug for WebSocketRoute {
     fn call(&self, conn: Conn) -> BoxFuture<'_, Result<Conn>> {
         Box::pin(async move {
             if conn.method() != poem::http::Method::GET {
                 return refuse(conn, StatusCode::BAD_REQUEST);
             }
-            if let Some(origin) = conn.req_header("origin") {
-                let allowed = match conn.app().config.as_deref() {
-                    Some(config) => config.check_origin.allows(origin, &config.url.host),
-                    None => true,
-                };
-                if !allowed {
-                    tracing::info!(socket = %self.mount.name, %origin, "socket refused: origin not allowed (see `check_origin`)");
-                    return refuse(conn, StatusCode::FORBIDDEN);
-                }
-            }
-            let params = conn.params().clone();
-            let Some(vsn) = Vsn::negotiate(params.get_str("vsn")) else {
-                return refuse(conn, StatusCode::FORBIDDEN);
+            let auth_token = ConnectInfo::auth_token(conn.req_headers());
+            let accepted = match authorize(&self.mount, &conn, auth_token).await {
+                Ok(accepted) => accepted,
+                Err(status) => return refuse(conn, status),
             };
-            let info = ConnectInfo::from_request(
-                conn.req_headers(),
-                conn.remote_addr(),
-                conn.uri().to_string(),
-            );
-            let assigns = match self.mount.socket.connect(&params, &info).await {
-                Ok(assigns) => assigns,
-                Err(ConnectError::Forbidden) => return refuse(conn, StatusCode::FORBIDDEN),
-                Err(ConnectError::Status(code, reason)) => {
-                    tracing::info!(socket = %self.mount.name, "connection refused: {reason}");
-                    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::FORBIDDEN);
-                    return refuse(conn, status);
-                }
-            };
-            let id = self.mount.socket.id(&assigns);
             let Ok(ws) = WebSocket::from_request_without_body(conn.request()).await else {
                 return refuse(conn, StatusCode::BAD_REQUEST);
             };
@@ -77,12 +54,19 @@ impl Plug for SocketRoute {
                 .max_frame_size(Some(limits.max_frame_size))
                 .read_buffer_size(4096);
             let mount = self.mount.clone();
-            let pubsub = conn.app().pubsub.clone();
-            let presence = conn.app().presence.clone();
+            let app = conn.app().clone();
             let response = ws
                 .protocols(["phoenix"])
                 .config(config)
-                .on_upgrade(move |stream| serve(stream, mount, vsn, assigns, id, pubsub, presence))
+                .on_upgrade(move |stream| {
+                    serve(
+                        stream,
+                        mount,
+                        accepted,
+                        app.pubsub.clone(),
+                        app.presence.clone(),
+                    )
+                })
                 .into_response();
             let mut conn = conn;
             conn.set_sent_response(response);
@@ -101,16 +85,21 @@ fn to_ws(frame: &Frame) -> WsMessage {
 async fn serve(
     stream: WebSocketStream,
     mount: Mount,
-    vsn: Vsn,
-    assigns: serde_json::Map<String, serde_json::Value>,
-    id: Option<String>,
+    accepted: Accepted,
     pubsub: PubSub,
     presence: Presence,
 ) {
     let limits = mount.limits;
     let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
-    let (mut connection, mut events) =
-        Connection::new(mount, vsn, assigns, id, pubsub, presence, outbox.clone());
+    let (mut connection, mut events) = Connection::new(
+        mount,
+        accepted.vsn,
+        accepted.assigns,
+        accepted.id,
+        pubsub,
+        presence,
+        outbox.clone(),
+    );
     let (mut sink, mut source) = stream.split();
     let writer = tokio::spawn(async move {
         while let Some(item) = outbound.recv().await {
