@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine of this project's kind:
-# formatting, lints (warnings are errors), unit, integration and doc tests.
+# formatting, lints (warnings are errors), unit, integration and doc tests,
+# and the official phoenix npm client driving the demo server.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,14 @@ for component in rustfmt clippy; do
     fi
 done
 cargo --version
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    apt-get update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm
+fi
+node --version
+
+step "JavaScript packages (npm ci)"
+npm ci --no-audit --no-fund
 
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
@@ -27,5 +36,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests (unit, integration, doc)"
 cargo test --workspace --locked
+
+step "the official phoenix npm client against the demo server (WebSocket and LongPoll)"
+cargo build -p demo --locked
+npm run --silent test:official-client
 
 step "all tests passed"

@@ -378,3 +378,12 @@ async fn other_rooms_track_nothing() {
         "no presence_state outside room:lobby and room:presence:*"
     );
 }
+
+#[tokio::test]
+async fn shutdown_drains_sockets_with_1012() {
+    let server = serve(config(|_| {})).await;
+    let mut ws = connect(server.addr, "a").await;
+    ws.join("room:drain", "1").await;
+    drop(server);
+    assert_eq!(ws.closed().await, Some(1012));
+}

@@ -31,6 +31,8 @@ pub struct App {
     pub pubsub: PubSub,
     /// The application's presence tracker.
     pub presence: Presence,
+    /// Turns true when the server starts shutting down: sockets drain.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -38,6 +40,12 @@ impl App {
     /// `http://example.com/users/99/comments`).
     pub fn url(&self, path: &RoutePath) -> String {
         format!("{}{path}", self.url_base)
+    }
+
+    /// Resolves once the server is shutting down.
+    pub async fn shutting_down(&self) {
+        let mut rx = self.shutdown.subscribe();
+        let _ = rx.wait_for(|down| *down).await;
     }
 
     /// The environment name (`dev`, `test`, `prod`), `test` without a config.
@@ -63,6 +71,7 @@ impl Default for App {
             error_formats: Vec::new(),
             presence: Presence::new(pubsub.clone()),
             pubsub,
+            shutdown: tokio::sync::watch::Sender::new(false),
         }
     }
 }

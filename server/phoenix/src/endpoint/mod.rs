@@ -139,6 +139,7 @@ impl EndpointBuilder {
             error_formats: config.render_errors.accepts.clone(),
             presence: Presence::new(self.pubsub.clone()),
             pubsub: self.pubsub,
+            shutdown: tokio::sync::watch::Sender::new(false),
             config: Some(config.clone()),
         });
 

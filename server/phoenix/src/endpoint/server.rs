@@ -124,6 +124,13 @@ impl Listening {
         if let Some(addr) = self.https_addr {
             tracing::info!("{name} ({}) listening on https://{addr}", app.env());
         }
+        // Sockets drain first (WebSocket close 1012, held LongPoll polls
+        // answered), then requests in flight get up to 10 s.
+        let draining = app.clone();
+        let shutdown = async move {
+            shutdown.await;
+            draining.shutdown.send_replace(true);
+        };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;

@@ -114,15 +114,19 @@ impl LongPollRoute {
         let mut outbound = session.outbound.lock().await;
         let mut messages = Vec::new();
         let mut closed = false;
-        match tokio::time::timeout(self.window, outbound.recv()).await {
-            Ok(Some(first)) => {
+        let received = tokio::select! {
+            received = tokio::time::timeout(self.window, outbound.recv()) => received.ok(),
+            () = conn.app().shutting_down() => None,
+        };
+        match received {
+            Some(Some(first)) => {
                 closed |= push(&mut messages, first);
                 while let Ok(next) = outbound.try_recv() {
                     closed |= push(&mut messages, next);
                 }
             }
-            Ok(None) => closed = true,
-            Err(_) => {}
+            Some(None) => closed = true,
+            None => {}
         }
         drop(outbound);
         *session.last_poll.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();

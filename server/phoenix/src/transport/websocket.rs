@@ -9,11 +9,12 @@ use poem::web::websocket::{
 };
 use poem::{FromRequest, IntoResponse};
 
+use std::sync::Arc;
+
+use crate::app::App;
 use crate::conn::Conn;
 use crate::error::Result;
 use crate::plug::Plug;
-use crate::presence::Presence;
-use crate::pubsub::PubSub;
 use crate::socket::connection::{Connection, Control, Outbound, Outbox};
 use crate::socket::{ConnectInfo, Mount};
 use crate::transport::{authorize, Accepted};
@@ -58,15 +59,7 @@ impl Plug for WebSocketRoute {
             let response = ws
                 .protocols(["phoenix"])
                 .config(config)
-                .on_upgrade(move |stream| {
-                    serve(
-                        stream,
-                        mount,
-                        accepted,
-                        app.pubsub.clone(),
-                        app.presence.clone(),
-                    )
-                })
+                .on_upgrade(move |stream| serve(stream, mount, accepted, app))
                 .into_response();
             let mut conn = conn;
             conn.set_sent_response(response);
@@ -82,13 +75,9 @@ fn to_ws(frame: &Frame) -> WsMessage {
     }
 }
 
-async fn serve(
-    stream: WebSocketStream,
-    mount: Mount,
-    accepted: Accepted,
-    pubsub: PubSub,
-    presence: Presence,
-) {
+async fn serve(stream: WebSocketStream, mount: Mount, accepted: Accepted, app: Arc<App>) {
+    let pubsub = app.pubsub.clone();
+    let presence = app.presence.clone();
     let limits = mount.limits;
     let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
     let (mut connection, mut events) = Connection::new(
@@ -153,6 +142,10 @@ async fn serve(
             () = outbox.overflowed() => {
                 tracing::warn!("closing a socket whose client does not read fast enough ({} frames queued)", limits.outbound_queue);
                 writer.abort();
+                break;
+            }
+            () = app.shutting_down() => {
+                outbox.close(1012, "server restart");
                 break;
             }
             () = &mut idle => {
