@@ -24,6 +24,7 @@ phoenix::router! {
 
         get "/", PageController, index;
         get "/ping", PageController, ping;
+        get "/chat", PageController, chat;
         get "/plain", PageController, plain;
         get "/bare", PageController, bare;
         get "/session", PageController, session;

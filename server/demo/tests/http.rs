@@ -616,3 +616,16 @@ async fn conn_test_keeps_cookies_like_a_browser() {
     client.clear_cookies();
     assert_eq!(client.get("/session").send().await.text(), "bar (visit 1)");
 }
+
+#[tokio::test]
+async fn chat_page_loads_the_client_and_joins_the_lobby() {
+    let page = client().get("/chat?user=ann").send().await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains(r#"<script src="/js/phoenix.js"></script>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"socket.channel("room:lobby""#));
+    assert!(html.contains(r#"value="ann""#));
+}

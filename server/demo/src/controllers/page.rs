@@ -26,6 +26,15 @@ impl PageController {
             .await
     }
 
+    /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`.
+    pub async fn chat(conn: Conn, params: Params) -> Result<Conn> {
+        let user = params.get_str("user").unwrap_or("").trim().to_string();
+        conn.assign("title", "Chat")
+            .assign("user", user)
+            .render("chat.html")
+            .await
+    }
+
     /// Plain text through the whole browser pipeline (the benchmark's route).
     pub async fn ping(conn: Conn, _params: Params) -> Result<Conn> {
         conn.text("pong")

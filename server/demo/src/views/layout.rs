@@ -38,6 +38,7 @@ impl View for LayoutView {
                                 (nav_link(conn, "/", "Home"))
                                 (nav_link(conn, &page_path::show("about").to_string(), "About"))
                                 (nav_link(conn, &user_path::index().to_string(), "Users"))
+                                (nav_link(conn, "/chat", "Chat"))
                                 (nav_link(conn, "/session", "Session"))
                             }
                         }

@@ -8,6 +8,69 @@ use super::base::*;
 #[derive(Default)]
 pub struct PageView;
 
+const CHAT_JS: &str = r#"
+(function () {
+  var user = document.getElementById("user").value ||
+    sessionStorage.getItem("chat:user") ||
+    "guest-" + Math.floor(1000 + Math.random() * 9000);
+  sessionStorage.setItem("chat:user", user);
+  var state = document.getElementById("state");
+  var list = document.getElementById("messages");
+  var people = document.getElementById("presence");
+  var socket = new Phoenix.Socket("/socket", { params: { user: user } });
+  var presence = {};
+  function setState(name, text) { state.dataset.state = name; state.textContent = text; }
+  function renderPresence() {
+    people.innerHTML = "";
+    Object.keys(presence).sort().forEach(function (name) {
+      var li = document.createElement("li");
+      li.textContent = name + (name === user ? " (you)" : "");
+      people.appendChild(li);
+    });
+  }
+  function add(who, body) {
+    var li = document.createElement("li");
+    var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    li.innerHTML = "<span class=who></span><time></time><p></p>";
+    li.querySelector(".who").textContent = who;
+    li.querySelector("time").textContent = time;
+    li.querySelector("p").textContent = body;
+    if (who === user) li.className = "mine";
+    list.appendChild(li);
+    list.scrollTop = list.scrollHeight;
+  }
+  socket.onOpen(function () { setState("open", "connected as " + user); });
+  socket.onClose(function () { setState("closed", "reconnecting…"); });
+  socket.connect();
+  var channel = socket.channel("room:lobby", {});
+  channel.on("new_msg", function (msg) { add(msg.user, msg.body); });
+  channel.on("presence_state", function (state) {
+    presence = {};
+    Object.keys(state).forEach(function (k) { presence[k] = state[k].metas.length; });
+    renderPresence();
+  });
+  channel.on("presence_diff", function (diff) {
+    Object.keys(diff.joins).forEach(function (k) { presence[k] = (presence[k] || 0) + diff.joins[k].metas.length; });
+    Object.keys(diff.leaves).forEach(function (k) {
+      presence[k] = (presence[k] || 0) - diff.leaves[k].metas.length;
+      if (presence[k] <= 0) delete presence[k];
+    });
+    renderPresence();
+  });
+  channel.join()
+    .receive("ok", function () { setState("open", "connected as " + user); })
+    .receive("error", function (r) { setState("closed", "could not join: " + (r.reason || "error")); });
+  document.getElementById("composer").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = document.getElementById("body");
+    var body = input.value.trim();
+    if (!body) return;
+    channel.push("new_msg", { body: body });
+    input.value = "";
+  });
+})();
+"#;
+
 /// The seed's `display(something)`.
 pub fn display(something: &str) -> String {
     something.to_uppercase()
@@ -58,6 +121,29 @@ impl View for PageView {
                 h1 { (conn.assign_str("title")) }
                 p { "This page's full URL is " code { (conn.assign_str("url")) } "." }
                 p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
+            }
+            .into(),
+            "chat.html" => html! {
+                section.chat {
+                    header.chat-head {
+                        h1 { "Lobby" }
+                        span #state.state data-state="connecting" { "connecting…" }
+                    }
+                    div.chat-body {
+                        ol #messages.messages aria-live="polite" {}
+                        aside.people {
+                            h2 { "Here now" }
+                            ul #presence {}
+                        }
+                    }
+                    form #composer.composer autocomplete="off" {
+                        input #body type="text" placeholder="Say something…" maxlength="500" aria-label="Message";
+                        button type="submit" { "Send" }
+                    }
+                }
+                input #user type="hidden" value=(conn.assign_str("user"));
+                script src="/js/phoenix.js" {}
+                script { (PreEscaped(CHAT_JS)) }
             }
             .into(),
             // The seed's `def render("show.json", %{page: page})`.
