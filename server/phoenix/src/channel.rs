@@ -283,10 +283,11 @@ impl<C: Channel> DynChannel for C {
     }
 }
 
-/// What a channel task's mailbox carries.
+/// What a channel task's mailbox carries (kept small: tokio allocates
+/// mailbox slots in blocks, per channel).
 pub(crate) enum ChannelMsg {
-    In(Message),
-    Leave(Message),
+    In(Box<Message>),
+    Leave(Box<Message>),
     Info(Info),
     Out(std::sync::Arc<crate::pubsub::Broadcast>),
     Shutdown(Reason),
@@ -356,7 +357,8 @@ pub struct ChannelSocket {
     pub(crate) topic: String,
     pub(crate) join_ref: Option<String>,
     pub(crate) msg_ref: Option<String>,
-    pub(crate) assigns: Map<String, Value>,
+    /// Shared with the connection until this channel assigns (copy on write).
+    pub(crate) assigns: std::sync::Arc<Map<String, Value>>,
     pub(crate) vsn: Vsn,
     pub(crate) outbox: Outbox,
     pub(crate) pubsub: PubSub,
@@ -383,7 +385,7 @@ impl ChannelSocket {
     /// Stores a value for later callbacks (the seed's "holding state in socket
     /// connections"); this channel's copy only.
     pub fn assign(&mut self, key: impl Into<String>, value: impl Serialize) {
-        self.assigns.insert(
+        std::sync::Arc::make_mut(&mut self.assigns).insert(
             key.into(),
             serde_json::to_value(value).unwrap_or(Value::Null),
         );

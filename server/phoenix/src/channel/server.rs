@@ -72,18 +72,14 @@ pub(crate) async fn run(
         response,
     );
     socket.outbox.send_message(socket.vsn, &reply);
-    let _ = events.send(ConnEvent::Joined {
-        topic: topic.clone(),
-        join_ref: join_ref.clone(),
+    let _ = events.send(ConnEvent::Joined(Box::new((
+        topic.clone(),
+        join_ref.clone(),
         ok,
-    });
+    ))));
     if !ok {
         socket.untrack_all();
-        let _ = events.send(ConnEvent::Exited {
-            topic,
-            join_ref,
-            exit: Exit::Quiet,
-        });
+        let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, Exit::Quiet))));
         return;
     }
     socket.joined = true;
@@ -103,11 +99,7 @@ pub(crate) async fn run(
         socket.pubsub.unsubscribe(&topic, id);
     }
     socket.untrack_all();
-    let _ = events.send(ConnEvent::Exited {
-        topic,
-        join_ref,
-        exit,
-    });
+    let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
 }
 
 async fn serve(

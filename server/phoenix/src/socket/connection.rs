@@ -91,18 +91,11 @@ pub(crate) enum Exit {
     Quiet,
 }
 
-/// What channel tasks and subscriptions tell the connection.
+/// What channel tasks and subscriptions tell the connection (boxed, to keep
+/// the per-connection queue's slots small).
 pub(crate) enum ConnEvent {
-    Joined {
-        topic: String,
-        join_ref: Option<String>,
-        ok: bool,
-    },
-    Exited {
-        topic: String,
-        join_ref: Option<String>,
-        exit: Exit,
-    },
+    Joined(Box<(String, Option<String>, bool)>),
+    Exited(Box<(String, Option<String>, Exit)>),
     InfoAll(Box<dyn Fn() -> Info + Send + Sync>),
     Disconnect,
 }
@@ -134,7 +127,7 @@ impl Subscriber for IdListener {
 pub(crate) struct Connection {
     vsn: Vsn,
     mount: Mount,
-    assigns: Map<String, Value>,
+    assigns: Arc<Map<String, Value>>,
     pubsub: PubSub,
     presence: Presence,
     outbox: Outbox,
@@ -164,7 +157,7 @@ impl Connection {
             Connection {
                 vsn,
                 mount,
-                assigns,
+                assigns: Arc::new(assigns),
                 pubsub,
                 presence,
                 outbox,
@@ -215,9 +208,9 @@ impl Connection {
                     return; // a stale incarnation: dropped, no reply
                 }
                 let msg = if message.event == events::LEAVE {
-                    ChannelMsg::Leave(message)
+                    ChannelMsg::Leave(Box::new(message))
                 } else {
-                    ChannelMsg::In(message)
+                    ChannelMsg::In(Box::new(message))
                 };
                 let _ = joined.tx.send(msg);
             }
@@ -298,11 +291,8 @@ impl Connection {
     /// Handles what channel tasks report.
     pub(crate) fn handle_event(&mut self, event: ConnEvent) -> Control {
         match event {
-            ConnEvent::Joined {
-                topic,
-                join_ref,
-                ok,
-            } => {
+            ConnEvent::Joined(joined) => {
+                let (topic, join_ref, ok) = *joined;
                 if !ok
                     && self
                         .channels
@@ -315,11 +305,8 @@ impl Connection {
                     self.close_frame(&topic, old, Exit::Closed);
                 }
             }
-            ConnEvent::Exited {
-                topic,
-                join_ref,
-                exit,
-            } => {
+            ConnEvent::Exited(exited) => {
+                let (topic, join_ref, exit) = *exited;
                 if self
                     .channels
                     .get(&topic)
