@@ -68,6 +68,18 @@ fn phx_ref() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Metas are objects; any other value is kept under `"value"`.
+fn meta_map(meta: Value) -> Map<String, Value> {
+    match meta {
+        Value::Object(map) => map,
+        other => {
+            let mut map = Map::new();
+            map.insert("value".into(), other);
+            map
+        }
+    }
+}
+
 fn shaped(key: &str, metas: Vec<Value>) -> Value {
     let mut map = Map::new();
     map.insert(key.to_string(), json!({ "metas": metas }));
@@ -96,14 +108,7 @@ impl Presence {
     /// Tracks `key` on `topic` with `meta` (an object; other values are put
     /// under `"value"`); broadcasts the join.
     pub fn track(&self, topic: &str, key: &str, meta: Value) -> Tracked {
-        let mut meta = match meta {
-            Value::Object(map) => map,
-            other => {
-                let mut map = Map::new();
-                map.insert("value".into(), other);
-                map
-            }
-        };
+        let mut meta = meta_map(meta);
         meta.insert("phx_ref".into(), Value::String(phx_ref()));
         let id = self.inner.next.fetch_add(1, Ordering::Relaxed);
         let joined = Value::Object(meta.clone());
@@ -127,14 +132,7 @@ impl Presence {
     /// Replaces the meta of a tracked entry (a new `phx_ref`, the old one as
     /// `phx_ref_prev`); broadcasts the join of the new meta and the leave of the old.
     pub fn update(&self, tracked: &Tracked, meta: Value) {
-        let mut meta = match meta {
-            Value::Object(map) => map,
-            other => {
-                let mut map = Map::new();
-                map.insert("value".into(), other);
-                map
-            }
-        };
+        let mut meta = meta_map(meta);
         let old = {
             let mut topics = self.inner.topics.lock().unwrap_or_else(|e| e.into_inner());
             let Some(entry) = topics

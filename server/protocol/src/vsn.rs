@@ -54,14 +54,8 @@ impl Vsn {
         match (self, &msg.payload) {
             (Vsn::V2, Payload::Json(payload)) => Ok(Frame::Text(v2_text(msg, payload))),
             (Vsn::V2, _) => binary::encode_to_client(msg).map(Frame::Binary),
-            (Vsn::V1, Payload::Json(payload)) => {
-                let mut object = Map::new();
-                object.insert("topic".into(), Value::String(msg.topic.clone()));
-                object.insert("event".into(), Value::String(msg.event.clone()));
-                object.insert("payload".into(), payload.clone());
-                object.insert("ref".into(), opt(&msg.msg_ref));
-                Ok(Frame::Text(Value::Object(object).to_string()))
-            }
+            // Servers never send `join_ref` in V1.
+            (Vsn::V1, Payload::Json(payload)) => Ok(Frame::Text(v1_text(msg, payload, false))),
             (Vsn::V1, _) => Err(EncodeError(
                 "the V1 serializer cannot carry binary payloads".into(),
             )),
@@ -83,15 +77,7 @@ impl Vsn {
         match (self, &msg.payload) {
             (Vsn::V2, Payload::Json(payload)) => Ok(Frame::Text(v2_text(msg, payload))),
             (Vsn::V2, Payload::Binary(_)) => binary::encode_to_server(msg).map(Frame::Binary),
-            (Vsn::V1, Payload::Json(payload)) => {
-                let mut object = Map::new();
-                object.insert("topic".into(), Value::String(msg.topic.clone()));
-                object.insert("event".into(), Value::String(msg.event.clone()));
-                object.insert("payload".into(), payload.clone());
-                object.insert("ref".into(), opt(&msg.msg_ref));
-                object.insert("join_ref".into(), opt(&msg.join_ref));
-                Ok(Frame::Text(Value::Object(object).to_string()))
-            }
+            (Vsn::V1, Payload::Json(payload)) => Ok(Frame::Text(v1_text(msg, payload, true))),
             _ => Err(EncodeError(
                 "this payload cannot be sent with this serializer".into(),
             )),
@@ -111,6 +97,18 @@ impl Vsn {
 
 fn opt(value: &Option<String>) -> Value {
     value.clone().map(Value::String).unwrap_or(Value::Null)
+}
+
+fn v1_text(msg: &Message, payload: &Value, with_join_ref: bool) -> String {
+    let mut object = Map::new();
+    object.insert("topic".into(), Value::String(msg.topic.clone()));
+    object.insert("event".into(), Value::String(msg.event.clone()));
+    object.insert("payload".into(), payload.clone());
+    object.insert("ref".into(), opt(&msg.msg_ref));
+    if with_join_ref {
+        object.insert("join_ref".into(), opt(&msg.join_ref));
+    }
+    Value::Object(object).to_string()
 }
 
 fn v2_text(msg: &Message, payload: &Value) -> String {

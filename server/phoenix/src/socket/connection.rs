@@ -9,10 +9,12 @@ use phoenix_protocol::{events, DecodeError, Frame, Message, Payload, Vsn};
 use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, Notify};
 
+use crate::app::App;
 use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
 use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
 use crate::socket::Mount;
+use crate::transport::Accepted;
 
 /// What goes to the transport's writer.
 #[derive(Debug)]
@@ -139,27 +141,26 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(
+    /// The connection of an accepted client, on the app's PubSub and presence.
+    pub(crate) fn open(
         mount: Mount,
-        vsn: Vsn,
-        assigns: Map<String, Value>,
-        id: Option<String>,
-        pubsub: PubSub,
-        presence: Presence,
+        accepted: Accepted,
+        app: &App,
         outbox: Outbox,
     ) -> (Connection, mpsc::UnboundedReceiver<ConnEvent>) {
         let (events, rx) = mpsc::unbounded_channel();
-        let id_subscription = id.map(|id| {
+        let pubsub = app.pubsub.clone();
+        let id_subscription = accepted.id.map(|id| {
             let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
             (id, sub)
         });
         (
             Connection {
-                vsn,
+                vsn: accepted.vsn,
                 mount,
-                assigns: Arc::new(assigns),
+                assigns: Arc::new(accepted.assigns),
                 pubsub,
-                presence,
+                presence: app.presence.clone(),
                 outbox,
                 channels: HashMap::new(),
                 pending_close: HashMap::new(),

@@ -158,8 +158,7 @@ impl LongPollRoute {
         let session = start(
             self.mount.clone(),
             accepted,
-            app.pubsub.clone(),
-            app.presence.clone(),
+            app,
             self.sessions.clone(),
             token.clone(),
             self.window,
@@ -246,8 +245,7 @@ fn push(messages: &mut Vec<String>, item: Outbound) -> bool {
 fn start(
     mount: Mount,
     accepted: Accepted,
-    pubsub: crate::pubsub::PubSub,
-    presence: crate::presence::Presence,
+    app: Arc<crate::app::App>,
     sessions: Sessions,
     token: String,
     window: Duration,
@@ -259,15 +257,7 @@ fn start(
         outbound: AsyncMutex::new(outbound),
         last_poll: Mutex::new(Instant::now()),
     });
-    let (mut connection, mut events) = Connection::new(
-        mount,
-        accepted.vsn,
-        accepted.assigns,
-        accepted.id,
-        pubsub,
-        presence,
-        outbox.clone(),
-    );
+    let (mut connection, mut events) = Connection::open(mount, accepted, &app, outbox.clone());
     let inactive_after = window + window / 2;
     let watched = session.clone();
     tokio::spawn(async move {

@@ -76,19 +76,9 @@ fn to_ws(frame: &Frame) -> WsMessage {
 }
 
 async fn serve(stream: WebSocketStream, mount: Mount, accepted: Accepted, app: Arc<App>) {
-    let pubsub = app.pubsub.clone();
-    let presence = app.presence.clone();
     let limits = mount.limits;
     let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
-    let (mut connection, mut events) = Connection::new(
-        mount,
-        accepted.vsn,
-        accepted.assigns,
-        accepted.id,
-        pubsub,
-        presence,
-        outbox.clone(),
-    );
+    let (mut connection, mut events) = Connection::open(mount, accepted, &app, outbox.clone());
     let (mut sink, mut source) = stream.split();
     let writer = tokio::spawn(async move {
         while let Some(item) = outbound.recv().await {
