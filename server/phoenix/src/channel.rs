@@ -46,8 +46,8 @@ use phoenix_protocol::{Message, Payload, Vsn};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tokio::sync::mpsc;
 
+use crate::mailbox;
 use crate::presence::{Presence, Tracked};
 use crate::pubsub::{InvalidPayload, PubSub, SubscriberId};
 use crate::socket::connection::{ConnEvent, Outbox};
@@ -296,7 +296,7 @@ pub(crate) enum ChannelMsg {
 /// Sends messages to one channel's [`Channel::handle_info`].
 #[derive(Clone)]
 pub struct ChannelRef {
-    tx: mpsc::UnboundedSender<ChannelMsg>,
+    tx: mailbox::Sender<ChannelMsg>,
 }
 
 impl ChannelRef {
@@ -312,7 +312,7 @@ impl ChannelRef {
 /// `send socket.pid "pong"`, received as "info" by all its channels).
 #[derive(Clone)]
 pub struct ConnectionRef {
-    pub(crate) events: mpsc::UnboundedSender<ConnEvent>,
+    pub(crate) events: mailbox::Sender<ConnEvent>,
 }
 
 impl ConnectionRef {
@@ -365,7 +365,7 @@ pub struct ChannelSocket {
     pub(crate) subscriber: Option<SubscriberId>,
     pub(crate) joined: bool,
     pub(crate) pending: Vec<Message>,
-    pub(crate) me: mpsc::UnboundedSender<ChannelMsg>,
+    pub(crate) me: mailbox::Sender<ChannelMsg>,
     pub(crate) connection: ConnectionRef,
     pub(crate) presence: Presence,
     pub(crate) tracked: Vec<Tracked>,

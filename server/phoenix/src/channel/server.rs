@@ -6,9 +6,9 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use phoenix_protocol::{Message, Payload};
 use serde_json::json;
-use tokio::sync::mpsc;
 
 use super::{ChannelMsg, ChannelSocket, DynChannel, Reason, Reply};
+use crate::mailbox;
 use crate::pubsub::{Broadcast, Subscriber};
 use crate::socket::connection::{ConnEvent, Exit};
 
@@ -17,7 +17,7 @@ struct FastLane {
     vsn: phoenix_protocol::Vsn,
     outbox: crate::socket::connection::Outbox,
     intercepts: &'static [&'static str],
-    channel: mpsc::UnboundedSender<ChannelMsg>,
+    channel: mailbox::Sender<ChannelMsg>,
 }
 
 impl Subscriber for FastLane {
@@ -48,8 +48,8 @@ pub(crate) async fn run(
     mut channel: Box<dyn DynChannel>,
     join: Message,
     mut socket: ChannelSocket,
-    mut mailbox: mpsc::UnboundedReceiver<ChannelMsg>,
-    events: mpsc::UnboundedSender<ConnEvent>,
+    mut mailbox: mailbox::Receiver<ChannelMsg>,
+    events: mailbox::Sender<ConnEvent>,
 ) {
     let topic = socket.topic.clone();
     let join_ref = socket.join_ref.clone();
@@ -105,7 +105,7 @@ pub(crate) async fn run(
 async fn serve(
     channel: &mut Box<dyn DynChannel>,
     socket: &mut ChannelSocket,
-    mailbox: &mut mpsc::UnboundedReceiver<ChannelMsg>,
+    mailbox: &mut mailbox::Receiver<ChannelMsg>,
 ) -> Exit {
     while let Some(message) = mailbox.recv().await {
         let step = match message {

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::app::App;
 use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
+use crate::mailbox;
 use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
 use crate::socket::Mount;
@@ -111,11 +112,11 @@ pub(crate) enum Control {
 
 struct Joined {
     join_ref: Option<String>,
-    tx: mpsc::UnboundedSender<ChannelMsg>,
+    tx: mailbox::Sender<ChannelMsg>,
 }
 
 /// Listens on the socket id topic for `"disconnect"`.
-struct IdListener(mpsc::UnboundedSender<ConnEvent>);
+struct IdListener(mailbox::Sender<ConnEvent>);
 
 impl Subscriber for IdListener {
     fn deliver(&self, broadcast: &Arc<Broadcast>) {
@@ -136,7 +137,7 @@ pub(crate) struct Connection {
     channels: HashMap<String, Joined>,
     /// Old join refs to close once the new join of the topic has replied.
     pending_close: HashMap<String, Option<String>>,
-    events: mpsc::UnboundedSender<ConnEvent>,
+    events: mailbox::Sender<ConnEvent>,
     id_subscription: Option<(String, SubscriberId)>,
 }
 
@@ -147,8 +148,8 @@ impl Connection {
         accepted: Accepted,
         app: &App,
         outbox: Outbox,
-    ) -> (Connection, mpsc::UnboundedReceiver<ConnEvent>) {
-        let (events, rx) = mpsc::unbounded_channel();
+    ) -> (Connection, mailbox::Receiver<ConnEvent>) {
+        let (events, rx) = mailbox::channel();
         let pubsub = app.pubsub.clone();
         let id_subscription = accepted.id.map(|id| {
             let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
@@ -239,7 +240,7 @@ impl Connection {
             );
             return;
         }
-        let (tx, mailbox) = mpsc::unbounded_channel();
+        let (tx, inbox) = mailbox::channel();
         let socket = ChannelSocket {
             topic: topic.clone(),
             join_ref: message.join_ref.clone(),
@@ -269,7 +270,7 @@ impl Connection {
             channel,
             message,
             socket,
-            mailbox,
+            inbox,
             self.events.clone(),
         ));
     }
