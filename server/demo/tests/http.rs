@@ -629,3 +629,16 @@ async fn chat_page_loads_the_client_and_joins_the_lobby() {
     assert!(html.contains(r#"socket.channel("room:lobby""#));
     assert!(html.contains(r#"value="ann""#));
 }
+
+#[tokio::test]
+async fn the_home_page_broadcasts_to_the_seeds_logging_topic() {
+    let client = client();
+    let mut logging = client.endpoint().pubsub().subscribe("logging");
+    client.get("/").send().await;
+    let message = logging.recv().await.unwrap();
+    assert_eq!(message.event, "action");
+    assert_eq!(
+        message.payload.as_json().unwrap(),
+        &json!({"controller": "pages", "action": "index"})
+    );
+}
