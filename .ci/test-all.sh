@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine of this project's kind:
 # formatting, lints (warnings are errors), unit, integration and doc tests,
-# and the official phoenix npm client driving the demo server.
+# phoenix.js unit tests, and JavaScript clients driving the demo server.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "tests (unit, integration, doc)"
 cargo test --workspace --locked
 
-step "the official phoenix npm client against the demo server (WebSocket and LongPoll)"
+step "phoenix.js unit tests (Node's test runner, fake WebSocket and clock)"
+npm run --silent test:client
+
+step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll)"
 cargo build -p demo --locked
-npm run --silent test:official-client
+npm run --silent test:node-clients
 
 step "all tests passed"

@@ -1,15 +1,17 @@
-// The official `phoenix` npm client (1.8.x) against our demo server, over
-// WebSocket (with the `ws` package) and over LongPoll (with Node's fetch).
+// Two clients against the demo server, over WebSocket (with the `ws`
+// package) and over LongPoll (with Node's fetch): the official `phoenix` npm
+// client (1.8.x), and ours (client-js/phoenix.mjs).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { LongPoll, Presence, Socket } from "phoenix";
+import * as official from "phoenix";
 import WebSocket from "ws";
 
+import * as ours from "../../client-js/phoenix.mjs";
 import { DemoServer } from "../support/server.mjs";
 
-const transports = [
-  ["WebSocket", { transport: WebSocket }],
-  ["LongPoll", { transport: LongPoll }],
+const clients = [
+  ["official phoenix client", official],
+  ["our phoenix.js", ours],
 ];
 
 /** Resolves with the first reply of a push (ok, error or timeout). */
@@ -41,18 +43,23 @@ async function until(predicate, what, ms = 10000) {
   }
 }
 
-function connect(server, options, user) {
+function connect(Socket, server, options, user) {
   const socket = new Socket(server.socketUrl, { ...options, params: { user }, timeout: 5000 });
   socket.connect();
   return socket;
 }
 
+for (const [client, { LongPoll, Presence, Socket }] of clients) {
+const transports = [
+  ["WebSocket", { transport: WebSocket }],
+  ["LongPoll", { transport: LongPoll }],
+];
 for (const [name, options] of transports) {
-  describe(`official phoenix client over ${name}`, () => {
+  describe(`${client} over ${name}`, () => {
     let server;
     const sockets = [];
     const open = (user) => {
-      const socket = connect(server, options, user);
+      const socket = connect(Socket, server, options, user);
       sockets.push(socket);
       return socket;
     };
@@ -155,9 +162,9 @@ for (const [name, options] of transports) {
     }
   });
 
-  test(`reconnects and rejoins after the server restarts (${name})`, async () => {
+  test(`${client} reconnects and rejoins after the server restarts (${name})`, async () => {
     const server = await DemoServer.start();
-    const socket = connect(server, options, "phoenix");
+    const socket = connect(Socket, server, options, "phoenix");
     try {
       const channel = socket.channel("room:restart", {});
       let joins = 0;
@@ -174,4 +181,5 @@ for (const [name, options] of transports) {
       await server.stop();
     }
   });
+}
 }
