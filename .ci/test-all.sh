@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine of this project's kind:
 # formatting, lints (warnings are errors), unit, integration and doc tests,
-# phoenix.js unit tests, and JavaScript clients driving the demo server.
+# phoenix.js unit tests, JavaScript clients driving the demo server, and the
+# Playwright specs in Debian's Chromium.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Playwright must use Debian's Chromium, never download a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -19,11 +22,17 @@ for component in rustfmt clippy; do
     fi
 done
 cargo --version
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+missing=()
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+    step "Debian packages: ${missing[*]}"
     apt-get update -qq
-    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 node --version
+/usr/bin/chromium --version 2>/dev/null | grep -v "unexpected operator" || true
 
 step "JavaScript packages (npm ci)"
 npm ci --no-audit --no-fund
@@ -43,5 +52,8 @@ npm run --silent test:client
 step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll)"
 cargo build -p demo --locked
 npm run --silent test:node-clients
+
+step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
+npm run --silent test:e2e
 
 step "all tests passed"

@@ -25,6 +25,8 @@ phoenix::router! {
         get "/", PageController, index;
         get "/ping", PageController, ping;
         get "/chat", PageController, chat;
+        get "/seed-api", PageController, seed_api;
+        get "/modern-api", PageController, modern_api;
         get "/plain", PageController, plain;
         get "/bare", PageController, bare;
         get "/session", PageController, session;

@@ -29,9 +29,25 @@ impl PageController {
     /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`.
     pub async fn chat(conn: Conn, params: Params) -> Result<Conn> {
         let user = params.get_str("user").unwrap_or("").trim().to_string();
+        let room = params.get_str("room").unwrap_or("lobby").to_string();
         conn.assign("title", "Chat")
             .assign("user", user)
+            .assign("room", room)
             .render("chat.html")
+            .await
+    }
+
+    /// The seed's JavaScript API at work (`socket.join("rooms", "lobby", ...)`).
+    pub async fn seed_api(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.assign("title", "Seed API")
+            .render("seed_api.html")
+            .await
+    }
+
+    /// The modern JavaScript API at work (ES module, `socket.channel(...)`).
+    pub async fn modern_api(conn: Conn, _params: Params) -> Result<Conn> {
+        conn.assign("title", "Modern API")
+            .render("modern_api.html")
             .await
     }
 

@@ -8,6 +8,38 @@ use super::base::*;
 #[derive(Default)]
 pub struct PageView;
 
+const SEED_JS: &str = r#"
+(function () {
+  var log = document.getElementById("log");
+  function line(text) { var li = document.createElement("li"); li.textContent = text; log.appendChild(li); }
+  var socket = new Phoenix.Socket("/ws", { params: { user: "seed" } });
+  socket.join("room", "lobby", {}, function (channel) {
+    line("joined room:lobby");
+    channel.on("echo_back", function (message) { line("local trigger: " + message.text); });
+    channel.on("new_msg", function (message) { line(message.user + ": " + message.body); });
+    channel.trigger("echo_back", { text: "hello" });
+    channel.send("new_msg", { body: "sent with channel.send" });
+  });
+})();
+"#;
+
+const MODERN_JS: &str = r#"
+import { Socket } from "/js/phoenix.mjs";
+const log = document.getElementById("log");
+const line = (text) => { const li = document.createElement("li"); li.textContent = text; log.appendChild(li); };
+const socket = new Socket("/socket", { params: { user: "modern" } });
+socket.connect();
+const channel = socket.channel("room:lobby", {});
+channel.on("new_msg", (message) => line(`${message.user}: ${message.body}`));
+channel.join()
+  .receive("ok", () => {
+    line("joined room:lobby");
+    channel.push("ping", { n: 1 }).receive("ok", (reply) => line(`ping replied ${JSON.stringify(reply)}`));
+    channel.push("new_msg", { body: "sent with channel.push" });
+  })
+  .receive("error", (reason) => line(`join refused: ${JSON.stringify(reason)}`));
+"#;
+
 const CHAT_JS: &str = r#"
 (function () {
   var user = document.getElementById("user").value ||
@@ -17,7 +49,8 @@ const CHAT_JS: &str = r#"
   var state = document.getElementById("state");
   var list = document.getElementById("messages");
   var people = document.getElementById("presence");
-  var socket = new Phoenix.Socket("/socket", { params: { user: user } });
+  var room = document.getElementById("room").value || "lobby";
+  var socket = new Phoenix.Socket("/socket", { params: { user: user }, longPollFallbackMs: 2500 });
   var presence = {};
   function setState(name, text) { state.dataset.state = name; state.textContent = text; }
   function renderPresence() {
@@ -39,10 +72,14 @@ const CHAT_JS: &str = r#"
     list.appendChild(li);
     list.scrollTop = list.scrollHeight;
   }
-  socket.onOpen(function () { setState("open", "connected as " + user); });
+  function connected() {
+    var transport = socket.transport === Phoenix.LongPoll ? " (long polling)" : "";
+    setState("open", "connected as " + user + transport);
+  }
+  socket.onOpen(connected);
   socket.onClose(function () { setState("closed", "reconnecting…"); });
   socket.connect();
-  var channel = socket.channel("room:lobby", {});
+  var channel = socket.channel("room:" + room, {});
   channel.on("new_msg", function (msg) { add(msg.user, msg.body); });
   channel.on("presence_state", function (state) {
     presence = {};
@@ -58,7 +95,7 @@ const CHAT_JS: &str = r#"
     renderPresence();
   });
   channel.join()
-    .receive("ok", function () { setState("open", "connected as " + user); })
+    .receive("ok", connected)
     .receive("error", function (r) { setState("closed", "could not join: " + (r.reason || "error")); });
   document.getElementById("composer").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -123,10 +160,25 @@ impl View for PageView {
                 p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
             }
             .into(),
+            "seed_api.html" => html! {
+                h1 { "The seed's JavaScript API" }
+                p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
+                ol #log.log {}
+                script src="/js/phoenix.js" {}
+                script { (PreEscaped(SEED_JS)) }
+            }
+            .into(),
+            "modern_api.html" => html! {
+                h1 { "The modern JavaScript API" }
+                p { "This page imports " code { "/js/phoenix.mjs" } " and uses " code { "socket.channel(...).join()" } "." }
+                ol #log.log {}
+                script type="module" { (PreEscaped(MODERN_JS)) }
+            }
+            .into(),
             "chat.html" => html! {
                 section.chat {
                     header.chat-head {
-                        h1 { "Lobby" }
+                        h1 { "Room " (conn.assign_str("room")) }
                         span #state.state data-state="connecting" { "connecting…" }
                     }
                     div.chat-body {
@@ -142,6 +194,7 @@ impl View for PageView {
                     }
                 }
                 input #user type="hidden" value=(conn.assign_str("user"));
+                input #room type="hidden" value=(conn.assign_str("room"));
                 script src="/js/phoenix.js" {}
                 script { (PreEscaped(CHAT_JS)) }
             }
