@@ -152,6 +152,23 @@ for (const [name, options] of transports) {
       }
     });
 
+    if (client === "our phoenix.js") {
+      test("the seed API: socket.join, channel.send, channel.on", async () => {
+        const socket = new Socket(server.socketUrl.replace("/socket", "/ws"), { ...options, params: { user: "seedy" } });
+        sockets.push(socket);
+        const joined = [];
+        const received = new Promise((resolve) => {
+          socket.join("room", "seed", {}, (channel) => {
+            joined.push(channel.topic);
+            channel.on("new_msg", resolve);
+            channel.send("new_msg", { body: "from the seed API" });
+          });
+        });
+        assert.deepEqual(await received, { user: "seedy", body: "from the seed API" });
+        assert.deepEqual(joined, ["seed"]);
+      });
+    }
+
     if (name === "WebSocket") {
       test("heartbeat round trip", async () => {
         const socket = open("hb");
