@@ -627,7 +627,10 @@ async fn chat_page_loads_the_client_and_joins_the_lobby() {
         "{html}"
     );
     assert!(html.contains(r#"socket.channel("room:" + room"#));
-    assert!(html.contains(r#"id="room" type="hidden" value="lobby""#), "{html}");
+    assert!(
+        html.contains(r#"id="room" type="hidden" value="lobby""#),
+        "{html}"
+    );
     assert!(html.contains(r#"value="ann""#));
 }
 
