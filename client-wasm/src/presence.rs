@@ -1,0 +1,182 @@
+//! Presence state and its sync algorithms (spec section 8.3).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// A presence: its metas (each with a `phx_ref`) and any other fields.
+pub type Presence = Map<String, Value>;
+/// Presence state: key → presence. Keys are plain strings (`__proto__` too).
+pub type State = BTreeMap<String, Presence>;
+
+fn metas(presence: &Presence) -> Vec<Value> {
+    presence
+        .get("metas")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn refs(presence: &Presence) -> Vec<String> {
+    metas(presence)
+        .iter()
+        .filter_map(|m| m.get("phx_ref").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+fn with_metas(presence: &Presence, metas: Vec<Value>) -> Presence {
+    let mut out = presence.clone();
+    out.insert("metas".into(), Value::Array(metas));
+    out
+}
+
+fn to_state(value: &Value) -> State {
+    value
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| v.as_object().map(|p| (k.clone(), p.clone())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Applies a `presence_diff` payload: joins first (existing metas stay in
+/// front), then leaves (metas removed by `phx_ref`, keys without metas removed).
+pub fn sync_diff(
+    state: &mut State,
+    diff: &Value,
+    mut on_join: impl FnMut(&str, Option<&Presence>, &Presence),
+    mut on_leave: impl FnMut(&str, &Presence, &Presence),
+) {
+    for (key, joined) in to_state(&diff["joins"]) {
+        let current = state.get(&key).cloned();
+        let mut next = joined.clone();
+        if let Some(current) = &current {
+            let joined_refs = refs(&joined);
+            let mut kept: Vec<Value> = metas(current)
+                .into_iter()
+                .filter(|m| {
+                    !m.get("phx_ref")
+                        .and_then(Value::as_str)
+                        .is_some_and(|r| joined_refs.iter().any(|j| j == r))
+                })
+                .collect();
+            kept.extend(metas(&joined));
+            next = with_metas(&joined, kept);
+        }
+        state.insert(key.clone(), next);
+        on_join(&key, current.as_ref(), &joined);
+    }
+    for (key, left) in to_state(&diff["leaves"]) {
+        let Some(current) = state.get(&key).cloned() else {
+            continue;
+        };
+        let gone = refs(&left);
+        let remaining: Vec<Value> = metas(&current)
+            .into_iter()
+            .filter(|m| {
+                !m.get("phx_ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| gone.iter().any(|g| g == r))
+            })
+            .collect();
+        let current = with_metas(&current, remaining.clone());
+        on_leave(&key, &current, &left);
+        if remaining.is_empty() {
+            state.remove(&key);
+        } else {
+            state.insert(key, current);
+        }
+    }
+}
+
+/// Applies a `presence_state` payload as the diff between it and `state`.
+pub fn sync_state(
+    state: &mut State,
+    new_state: &Value,
+    on_join: impl FnMut(&str, Option<&Presence>, &Presence),
+    on_leave: impl FnMut(&str, &Presence, &Presence),
+) {
+    let incoming = to_state(new_state);
+    let mut joins = Map::new();
+    let mut leaves = Map::new();
+    for (key, current) in state.iter() {
+        if !incoming.contains_key(key) {
+            leaves.insert(key.clone(), Value::Object(current.clone()));
+        }
+    }
+    for (key, new) in &incoming {
+        match state.get(key) {
+            Some(current) => {
+                let new_refs = refs(new);
+                let cur_refs = refs(current);
+                let joined: Vec<Value> = metas(new)
+                    .into_iter()
+                    .filter(|m| {
+                        !m.get("phx_ref")
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| cur_refs.iter().any(|c| c == r))
+                    })
+                    .collect();
+                let left: Vec<Value> = metas(current)
+                    .into_iter()
+                    .filter(|m| {
+                        !m.get("phx_ref")
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| new_refs.iter().any(|n| n == r))
+                    })
+                    .collect();
+                if !joined.is_empty() {
+                    joins.insert(key.clone(), Value::Object(with_metas(new, joined)));
+                }
+                if !left.is_empty() {
+                    leaves.insert(key.clone(), Value::Object(with_metas(current, left)));
+                }
+            }
+            None => {
+                joins.insert(key.clone(), Value::Object(new.clone()));
+            }
+        }
+    }
+    let diff = serde_json::json!({ "joins": joins, "leaves": leaves });
+    sync_diff(state, &diff, on_join, on_leave);
+}
+
+/// A channel's presence list, fed with its `presence_state` and
+/// `presence_diff` events (the phoenix.js `Presence` object): diffs that
+/// arrive before the state of the current join wait for it.
+#[derive(Debug, Default, Clone)]
+pub struct Tracker {
+    /// The current state.
+    pub state: State,
+    pending: Vec<Value>,
+    join_ref: Option<String>,
+}
+
+impl Tracker {
+    /// A `presence_state` arrived while the channel's join ref is `join_ref`.
+    pub fn on_state(&mut self, join_ref: Option<&str>, payload: &Value) {
+        self.join_ref = join_ref.map(str::to_string);
+        sync_state(&mut self.state, payload, |_, _, _| {}, |_, _, _| {});
+        for diff in std::mem::take(&mut self.pending) {
+            sync_diff(&mut self.state, &diff, |_, _, _| {}, |_, _, _| {});
+        }
+    }
+
+    /// A `presence_diff` arrived while the channel's join ref is `join_ref`;
+    /// returns false if it waits for the next state.
+    pub fn on_diff(&mut self, join_ref: Option<&str>, payload: &Value) -> bool {
+        if self.join_ref.is_none() || self.join_ref.as_deref() != join_ref {
+            self.pending.push(payload.clone());
+            return false;
+        }
+        sync_diff(&mut self.state, payload, |_, _, _| {}, |_, _, _| {});
+        true
+    }
+
+    /// The keys present, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        self.state.keys().cloned().collect()
+    }
+}
