@@ -4,10 +4,22 @@
 //! heartbeat, reconnect and rejoin with backoff, send and push buffers,
 //! timeouts, join_ref filtering), written once without I/O or clocks over the
 //! wire types of `phoenix-protocol`. [`presence`] holds the presence
-//! algorithms. [`native`] runs the core over a tokio WebSocket with an async
-//! API; the browser driver (web-sys) is still to come.
+//! algorithms. [`Socket`] and [`Channel`] are the async API, run by a driver:
+//! tokio-tungstenite natively, web-sys's WebSocket in browsers (wasm32).
 
+mod api;
 pub mod core;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod native;
+mod native;
 pub mod presence;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(not(target_arch = "wasm32"))]
+use native as driver;
+#[cfg(target_arch = "wasm32")]
+use web as driver;
+
+pub use api::{Channel, Event, JoinError, PushError, Socket};
+pub use core::Options;

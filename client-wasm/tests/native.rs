@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use phoenix::prelude::Config;
-use phoenix_client::core::Options;
-use phoenix_client::native::{Event, JoinError, Socket};
 use phoenix_client::presence::Tracker;
+use phoenix_client::{Event, JoinError, Options, Socket};
 use phoenix_protocol::Payload;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -108,7 +107,7 @@ async fn join_push_reply_and_typed_push() {
     );
     let error = channel.push("nope", json!({})).await.unwrap_err();
     assert!(
-        matches!(error, phoenix_client::native::PushError::Error(ref s, _) if s == "error"),
+        matches!(error, phoenix_client::PushError::Error(ref s, _) if s == "error"),
         "{error}"
     );
     channel.leave().await.unwrap();
