@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine of this project's kind:
 # formatting, lints (warnings are errors), unit, integration and doc tests,
-# phoenix.js unit tests, JavaScript clients driving the demo server, and the
-# Playwright specs in Debian's Chromium.
+# phoenix.js unit tests, JavaScript clients driving the demo server, the wasm
+# build of the Rust client, and the Playwright specs in Debian's Chromium.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +52,9 @@ npm run --silent test:client
 step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll)"
 cargo build -p demo --locked
 npm run --silent test:node-clients
+
+step "the wasm client: wasm32 build, wasm-bindgen, wasm-opt (PHX_WASM_TOOLCHAIN=debian for Debian's compiler)"
+bash .ci/build-wasm.sh
 
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e

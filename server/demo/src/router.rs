@@ -25,6 +25,7 @@ phoenix::router! {
         get "/", PageController, index;
         get "/ping", PageController, ping;
         get "/chat", PageController, chat;
+        get "/wasm", PageController, wasm;
         get "/seed-api", PageController, seed_api;
         get "/modern-api", PageController, modern_api;
         get "/plain", PageController, plain;

@@ -37,6 +37,16 @@ impl PageController {
             .await
     }
 
+    /// The chat again, run by the Rust client compiled to wasm (`client-wasm/example`).
+    pub async fn wasm(conn: Conn, params: Params) -> Result<Conn> {
+        let user = params.get_str("user").unwrap_or("").trim().to_string();
+        conn.assign("title", "Chat (Rust)")
+            .assign("user", user)
+            .assign("room", "lobby")
+            .render("wasm.html")
+            .await
+    }
+
     /// The seed's JavaScript API at work (`socket.join("rooms", "lobby", ...)`).
     pub async fn seed_api(conn: Conn, _params: Params) -> Result<Conn> {
         conn.assign("title", "Seed API")

@@ -8,6 +8,39 @@ use super::base::*;
 #[derive(Default)]
 pub struct PageView;
 
+/// The chat's markup, shared by the phoenix.js and the wasm pages.
+fn chat_box(conn: &Conn) -> Markup {
+    html! {
+        section.chat {
+            header.chat-head {
+                h1 { "Room " (conn.assign_str("room")) }
+                span #state.state data-state="connecting" { "connecting…" }
+            }
+            div.chat-body {
+                ol #messages.messages aria-live="polite" {}
+                aside.people {
+                    h2 { "Here now" }
+                    ul #presence {}
+                }
+            }
+            form #composer.composer autocomplete="off" {
+                input #body type="text" placeholder="Say something…" maxlength="500" aria-label="Message";
+                button type="submit" { "Send" }
+            }
+        }
+    }
+}
+
+const WASM_JS: &str = r#"
+import init from "/wasm/phoenix_wasm_chat.js";
+init().catch((error) => {
+  const state = document.getElementById("state");
+  state.dataset.state = "closed";
+  state.textContent = "the wasm client is not built: run bash .ci/test-all.sh";
+  console.error(error);
+});
+"#;
+
 const SEED_JS: &str = r#"
 (function () {
   var log = document.getElementById("log");
@@ -160,6 +193,13 @@ impl View for PageView {
                 p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
             }
             .into(),
+            // The same chat, run by the Rust client compiled to wasm.
+            "wasm.html" => html! {
+                (chat_box(conn))
+                input #user type="hidden" value=(conn.assign_str("user"));
+                script type="module" { (PreEscaped(WASM_JS)) }
+            }
+            .into(),
             "seed_api.html" => html! {
                 h1 { "The seed's JavaScript API" }
                 p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
@@ -176,23 +216,7 @@ impl View for PageView {
             }
             .into(),
             "chat.html" => html! {
-                section.chat {
-                    header.chat-head {
-                        h1 { "Room " (conn.assign_str("room")) }
-                        span #state.state data-state="connecting" { "connecting…" }
-                    }
-                    div.chat-body {
-                        ol #messages.messages aria-live="polite" {}
-                        aside.people {
-                            h2 { "Here now" }
-                            ul #presence {}
-                        }
-                    }
-                    form #composer.composer autocomplete="off" {
-                        input #body type="text" placeholder="Say something…" maxlength="500" aria-label="Message";
-                        button type="submit" { "Send" }
-                    }
-                }
+                (chat_box(conn))
                 input #user type="hidden" value=(conn.assign_str("user"));
                 input #room type="hidden" value=(conn.assign_str("room"));
                 script src="/js/phoenix.js" {}
