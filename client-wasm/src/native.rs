@@ -14,6 +14,9 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 type Connecting = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Ws, ()>> + Send>>;
 
+/// How long an attempt to open the WebSocket may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub(crate) fn spawn(dispatcher: Dispatcher, commands: mpsc::UnboundedReceiver<Command>) {
     tokio::spawn(drive(dispatcher, commands));
 }
@@ -27,11 +30,14 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
         for io in d.io() {
             match io {
                 Io::Connect(url) => {
+                    // A connect that hangs (a server going down mid-handshake)
+                    // must not stop the reconnect cycle.
                     connecting = Some(Box::pin(async move {
-                        tokio_tungstenite::connect_async(url)
-                            .await
-                            .map(|(ws, _)| ws)
-                            .map_err(|_| ())
+                        let attempt = tokio_tungstenite::connect_async(url);
+                        match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+                            Ok(Ok((ws, _))) => Ok(ws),
+                            _ => Err(()),
+                        }
                     }));
                 }
                 Io::Send(frame) => {
