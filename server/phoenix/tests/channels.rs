@@ -70,7 +70,7 @@ impl Socket for TightSocket {
 
     fn limits(&self) -> SocketLimits {
         SocketLimits {
-            idle_timeout: Duration::from_millis(400),
+            idle_timeout: Duration::from_millis(800),
             outbound_queue: 16,
             max_frame_size: 64 * 1024,
             long_poll_window: Duration::from_millis(300),
@@ -311,7 +311,7 @@ async fn s8_idle_connections_are_closed_and_heartbeats_keep_them_open() {
     let s = server().await;
     let mut idle = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
     let mut alive = open(s.addr, "/tight/websocket?vsn=2.0.0").await;
-    for i in 0..4 {
+    for i in 0..6 {
         tokio::time::sleep(Duration::from_millis(200)).await;
         alive
             .push(json!([null, format!("{i}"), "phoenix", "heartbeat", {}]))
