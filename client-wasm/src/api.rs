@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures_channel::{mpsc, oneshot};
@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::core::{ChannelId, Core, Output, PushId};
-use crate::Options;
+use crate::{Options, Transport};
 
 /// Why a join failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +106,8 @@ pub struct Socket {
     commands: mpsc::UnboundedSender<Command>,
     /// The driver creates channels in command order, so ids match.
     next_channel: Arc<AtomicUsize>,
+    /// Set by the driver while connections use LongPoll.
+    long_poll: Arc<AtomicBool>,
 }
 
 /// A channel of a [`Socket`] (cloneable).
@@ -121,10 +123,13 @@ impl Socket {
     /// tokio runtime; in browsers it runs on the page's event loop.
     pub fn new(endpoint: &str, options: Options) -> Socket {
         let (commands, rx) = mpsc::unbounded();
-        crate::driver::spawn(Dispatcher::new(Core::new(endpoint, options)), rx);
+        let dispatcher = Dispatcher::new(Core::new(endpoint, options));
+        let long_poll = dispatcher.long_poll.clone();
+        crate::driver::spawn(dispatcher, rx);
         Socket {
             commands,
             next_channel: Arc::new(AtomicUsize::new(0)),
+            long_poll,
         }
     }
 
@@ -135,6 +140,16 @@ impl Socket {
     /// Connects (and keeps reconnecting with backoff until `disconnect`).
     pub fn connect(&self) {
         self.send(Command::Connect);
+    }
+
+    /// The transport of the current (or next) connection: LongPoll when
+    /// [`Options::transport`] asks for it or after a fallback (browsers only).
+    pub fn transport(&self) -> Transport {
+        if self.long_poll.load(Ordering::SeqCst) {
+            Transport::LongPoll
+        } else {
+            Transport::WebSocket
+        }
     }
 
     /// Disconnects for good.
@@ -260,6 +275,8 @@ pub(crate) struct Dispatcher {
     replies: HashMap<PushId, Vec<oneshot::Sender<Reply>>>,
     subscribers: HashMap<ChannelId, Vec<mpsc::UnboundedSender<Event>>>,
     states: Vec<mpsc::UnboundedSender<bool>>,
+    /// Whether the driver connects with LongPoll (read by [`Socket::transport`]).
+    pub(crate) long_poll: Arc<AtomicBool>,
 }
 
 impl Dispatcher {
@@ -269,6 +286,7 @@ impl Dispatcher {
             replies: HashMap::new(),
             subscribers: HashMap::new(),
             states: Vec::new(),
+            long_poll: Arc::new(AtomicBool::new(false)),
         }
     }
 

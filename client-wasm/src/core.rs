@@ -18,6 +18,30 @@ pub type ChannelId = usize;
 /// Identifies a push (a join, a leave or an event) of a [`Core`].
 pub type PushId = u64;
 
+/// The LongPoll URL for a WebSocket endpoint URL: `ws`→`http`, `wss`→`https`,
+/// the last `/websocket` segment → `/longpoll`, query kept (spec §2.1).
+pub fn long_poll_url(ws_url: &str) -> String {
+    let (base, query) = match ws_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (ws_url, None),
+    };
+    let base = if let Some(rest) = base.strip_prefix("wss://") {
+        format!("https://{rest}")
+    } else if let Some(rest) = base.strip_prefix("ws://") {
+        format!("http://{rest}")
+    } else {
+        base.to_string()
+    };
+    let base = match base.strip_suffix("/websocket") {
+        Some(mount) => format!("{mount}/longpoll"),
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}?{query}"),
+        None => base,
+    }
+}
+
 /// Socket options (the phoenix.js defaults).
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -31,6 +55,23 @@ pub struct Options {
     pub reconnect_after_ms: fn(u32) -> u64,
     /// Rejoin delay for a given attempt (1, 2, ...), in ms.
     pub rejoin_after_ms: fn(u32) -> u64,
+    /// The transport to start with.
+    pub transport: Transport,
+    /// phoenix.js's `longPollFallbackMs`: when set and the WebSocket is not
+    /// healthy within this many ms, the browser driver switches to LongPoll
+    /// for the rest of the tab's session (spec §6.9). Unset: no fallback.
+    pub long_poll_fallback_ms: Option<u64>,
+}
+
+/// A socket transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// One WebSocket (`<endpoint>/websocket`).
+    #[default]
+    WebSocket,
+    /// HTTP long polling (`<endpoint>/longpoll`); only the browser driver
+    /// speaks it.
+    LongPoll,
 }
 
 fn reconnect_after_ms(tries: u32) -> u64 {
@@ -57,6 +98,8 @@ impl Default for Options {
             heartbeat_ms: 30_000,
             reconnect_after_ms,
             rejoin_after_ms,
+            transport: Transport::WebSocket,
+            long_poll_fallback_ms: None,
         }
     }
 }
@@ -156,6 +199,7 @@ pub struct Core {
     next_push: PushId,
     send_buffer: Vec<Message>,
     heartbeat_at: Option<u64>,
+    long_poll: bool,
     heartbeat_deadline: Option<u64>,
     pending_heartbeat: Option<String>,
     reconnect_at: Option<u64>,
@@ -228,6 +272,7 @@ impl Core {
             next_push: 0,
             send_buffer: Vec::new(),
             heartbeat_at: None,
+            long_poll: false,
             heartbeat_deadline: None,
             pending_heartbeat: None,
             reconnect_at: None,
@@ -238,7 +283,12 @@ impl Core {
         }
     }
 
-    /// The URL the transport connects to.
+    /// The options the core was made with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The WebSocket URL: the endpoint's `/websocket` with the params and `vsn`.
     pub fn endpoint_url(&self) -> String {
         let mut params = self.options.params.clone();
         params.insert("vsn".into(), Value::String(Vsn::V2.as_str().into()));
@@ -311,7 +361,8 @@ impl Core {
         self.reconnect_at = None;
         self.pending_heartbeat = None;
         self.heartbeat_deadline = None;
-        self.heartbeat_at = Some(now + self.options.heartbeat_ms);
+        // LongPoll disables heartbeats (spec §6.4).
+        self.heartbeat_at = (!self.long_poll).then_some(now + self.options.heartbeat_ms);
         for message in std::mem::take(&mut self.send_buffer) {
             self.send(message);
         }
@@ -702,6 +753,32 @@ impl Core {
         });
         let sent = self.sent.values().map(|s| s.deadline);
         socket.chain(channels).chain(sent).min()
+    }
+
+    /// Tells the core whether the connection it is opening is LongPoll,
+    /// which has no heartbeats.
+    pub fn set_long_poll(&mut self, long_poll: bool) {
+        self.long_poll = long_poll;
+        if long_poll {
+            self.heartbeat_at = None;
+            self.heartbeat_deadline = None;
+            self.pending_heartbeat = None;
+        }
+    }
+
+    /// Sends a heartbeat now, on an open connection (the LongPoll fallback's
+    /// health check, spec §6.9); [`Core::heartbeat_pending`] tells when its
+    /// reply has arrived.
+    pub fn ping(&mut self, now: u64) {
+        if self.conn == Conn::Open && self.pending_heartbeat.is_none() {
+            self.heartbeat_at = Some(now);
+            self.poll(now);
+        }
+    }
+
+    /// Whether a heartbeat is waiting for its reply.
+    pub fn heartbeat_pending(&self) -> bool {
+        self.pending_heartbeat.is_some()
     }
 
     /// Runs whatever is due at `now`.

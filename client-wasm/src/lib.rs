@@ -22,4 +22,4 @@ use native as driver;
 use web as driver;
 
 pub use api::{Channel, Event, JoinError, PushError, Socket};
-pub use core::Options;
+pub use core::{Options, Transport};

@@ -1,6 +1,6 @@
 //! The client checklist of the protocol spec against the state machine,
 //! with a fake clock (C1–C15; C16/C17 concern the LongPoll transport of the
-//! drivers) and the presence checklist (P1–P6).
+//! browser driver, covered by e2e/specs/wasm.spec.mjs) and the presence checklist (P1–P6).
 
 use phoenix_client::core::{ChannelState, Core, Options, Output};
 use phoenix_client::presence::{sync_diff, Tracker};
@@ -129,6 +129,59 @@ fn c3_heartbeat_after_30_s_then_30_s_after_the_reply() {
     assert_eq!(hb[2], "phoenix");
     h.tick(5000);
     h.server(json!([null, hb[1], "phoenix", "phx_reply", {"status": "ok", "response": {}}]));
+    h.tick(29_999);
+    assert_eq!(h.sent_of("heartbeat").len(), 1);
+    h.tick(1);
+    assert_eq!(h.sent_of("heartbeat").len(), 2);
+}
+
+#[test]
+fn the_long_poll_url_derives_from_the_websocket_url() {
+    use phoenix_client::core::long_poll_url;
+    assert_eq!(
+        long_poll_url("ws://h:4000/socket/websocket?vsn=2.0.0&user=a"),
+        "http://h:4000/socket/longpoll?vsn=2.0.0&user=a"
+    );
+    assert_eq!(
+        long_poll_url("wss://h/ws/websocket/websocket"),
+        "https://h/ws/websocket/longpoll"
+    );
+    let core = Core::new("ws://h/socket", Options::default());
+    assert!(long_poll_url(&core.endpoint_url()).starts_with("http://h/socket/longpoll?vsn=2.0.0"));
+}
+
+#[test]
+fn longpoll_has_no_heartbeats() {
+    let mut h = Harness {
+        core: Core::new("ws://example.com/socket", Options::default()),
+        now: 0,
+        sent: Vec::new(),
+        outputs: Vec::new(),
+    };
+    h.core.set_long_poll(true);
+    h.core.connect();
+    h.core.opened(0);
+    h.collect();
+    h.tick(120_000);
+    assert!(h.sent_of("heartbeat").is_empty());
+    assert_eq!(h.core.next_deadline(), None);
+}
+
+#[test]
+fn a_ping_sends_a_heartbeat_now_and_reports_its_reply() {
+    let mut h = Harness::open();
+    h.tick(1000);
+    h.core.ping(h.now);
+    h.collect();
+    let hb = h.sent_of("heartbeat");
+    assert_eq!(hb.len(), 1);
+    assert!(h.core.heartbeat_pending());
+    h.core.ping(h.now); // one at a time
+    h.collect();
+    assert_eq!(h.sent_of("heartbeat").len(), 1);
+    h.server(json!([null, hb[0][1], "phoenix", "phx_reply", {"status": "ok", "response": {}}]));
+    assert!(!h.core.heartbeat_pending());
+    // The next one is due 30 s after the reply.
     h.tick(29_999);
     assert_eq!(h.sent_of("heartbeat").len(), 1);
     h.tick(1);

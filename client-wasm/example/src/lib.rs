@@ -4,7 +4,7 @@
 
 use futures_util::StreamExt;
 use phoenix_client::presence::Tracker;
-use phoenix_client::{Options, Socket};
+use phoenix_client::{Options, Socket, Transport};
 use phoenix_protocol::Payload;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -95,7 +95,12 @@ pub fn start() {
                 (js_sys::Math::random() * 9000.0) as u32 + 1000
             )
         });
-    let mut options = Options::default();
+    // Like the phoenix.js chat: LongPoll when the WebSocket is not healthy
+    // within 2.5 s.
+    let mut options = Options {
+        long_poll_fallback_ms: Some(2500),
+        ..Options::default()
+    };
     options.params.insert("user".into(), json!(user));
     let socket = Socket::new(&socket_url(), options);
     socket.connect();
@@ -103,10 +108,15 @@ pub fn start() {
 
     let mut states = socket.states();
     let me = user.clone();
+    let watched = socket.clone();
     wasm_bindgen_futures::spawn_local(async move {
         while let Some(open) = states.next().await {
             if open {
-                set_state("open", &format!("connected as {me} (Rust)"));
+                let transport = match watched.transport() {
+                    Transport::LongPoll => ", long polling",
+                    Transport::WebSocket => "",
+                };
+                set_state("open", &format!("connected as {me} (Rust{transport})"));
             } else {
                 set_state("closed", "reconnecting…");
             }

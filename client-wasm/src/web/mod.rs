@@ -1,0 +1,279 @@
+//! The browser driver: runs the client over web-sys's WebSocket, or over
+//! LongPoll ([`longpoll`]) when asked to or when the WebSocket is not healthy
+//! in time (spec §6.9), with `setTimeout` for time, on the page's event loop.
+
+mod longpoll;
+
+use futures_channel::mpsc;
+use futures_util::future::{select, Either};
+use futures_util::StreamExt;
+use phoenix_protocol::Frame;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+use crate::api::{Command, Dispatcher, Io};
+
+/// What a transport reports, tagged with the connection's generation.
+enum WsEvent {
+    Open,
+    Message(Frame),
+    Close(u16),
+}
+
+struct Connection {
+    socket: WebSocket,
+    // The callbacks live as long as the socket.
+    _callbacks: Vec<Box<dyn std::any::Any>>,
+}
+
+pub(crate) fn spawn(dispatcher: Dispatcher, commands: mpsc::UnboundedReceiver<Command>) {
+    wasm_bindgen_futures::spawn_local(drive(dispatcher, commands));
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn open(
+    url: &str,
+    generation: u64,
+    events: &mpsc::UnboundedSender<(u64, WsEvent)>,
+) -> Option<Connection> {
+    let socket = WebSocket::new(url).ok()?;
+    socket.set_binary_type(BinaryType::Arraybuffer);
+    let tx = events.clone();
+    let on_open = Closure::<dyn FnMut()>::new(move || {
+        let _ = tx.unbounded_send((generation, WsEvent::Open));
+    });
+    let tx = events.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let data = event.data();
+        let frame = if let Some(text) = data.as_string() {
+            Frame::Text(text)
+        } else if let Ok(buffer) = data.dyn_into::<js_sys::ArrayBuffer>() {
+            Frame::Binary(js_sys::Uint8Array::new(&buffer).to_vec())
+        } else {
+            return;
+        };
+        let _ = tx.unbounded_send((generation, WsEvent::Message(frame)));
+    });
+    let tx = events.clone();
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+        let _ = tx.unbounded_send((generation, WsEvent::Close(event.code())));
+    });
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    Some(Connection {
+        socket,
+        _callbacks: vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)],
+    })
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`).
+async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ms.min(i32::MAX as u64) as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The live connection, whichever transport it uses.
+enum Transport {
+    WebSocket(Connection),
+    LongPoll(longpoll::LongPoll),
+}
+
+impl Transport {
+    fn send(&self, frame: Frame) {
+        match self {
+            Transport::WebSocket(c) => {
+                let _ = match frame {
+                    Frame::Text(text) => c.socket.send_with_str(&text),
+                    Frame::Binary(bytes) => c.socket.send_with_u8_array(&bytes),
+                };
+            }
+            Transport::LongPoll(lp) => lp.send(frame),
+        }
+    }
+
+    fn close(self) {
+        match self {
+            Transport::WebSocket(c) => {
+                let _ = c.socket.close();
+            }
+            Transport::LongPoll(lp) => lp.close(),
+        }
+    }
+}
+
+/// The sessionStorage key phoenix.js uses to remember a fallback (§6.9).
+const FALLBACK_KEY: &str = "phx:fallback:LongPoll";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The LongPoll fallback's bookkeeping (spec §6.9).
+struct Fallback {
+    /// `longPollFallbackMs`, if the fallback is enabled.
+    after_ms: Option<u64>,
+    /// Whether connects use LongPoll.
+    long_poll: bool,
+    /// When the WebSocket must have proven healthy.
+    deadline: Option<u64>,
+    /// Whether a health ping is out.
+    checking: bool,
+    /// Whether the WebSocket ever passed the check in this page session.
+    healthy_once: bool,
+}
+
+async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let (events_tx, mut events) = mpsc::unbounded::<(u64, WsEvent)>();
+    let mut connection: Option<Transport> = None;
+    let mut generation = 0u64;
+    let options = d.core.options().clone();
+    let mut fallback = Fallback {
+        after_ms: options.long_poll_fallback_ms,
+        long_poll: options.transport == crate::Transport::LongPoll
+            || (options.long_poll_fallback_ms.is_some()
+                && session_storage()
+                    .and_then(|s| s.get_item(FALLBACK_KEY).ok().flatten())
+                    .is_some()),
+        deadline: None,
+        checking: false,
+        healthy_once: false,
+    };
+    loop {
+        // Carry out what the core asked for; a failed open is reported back
+        // to the core, which may ask for more, hence the loop.
+        loop {
+            let io = d.io();
+            if io.is_empty() {
+                break;
+            }
+            for item in io {
+                match item {
+                    Io::Connect(url) => {
+                        generation += 1;
+                        d.core.set_long_poll(fallback.long_poll);
+                        d.long_poll
+                            .store(fallback.long_poll, std::sync::atomic::Ordering::SeqCst);
+                        connection = if fallback.long_poll {
+                            let url = crate::core::long_poll_url(&url);
+                            longpoll::LongPoll::open(url, generation, &events_tx)
+                                .map(Transport::LongPoll)
+                        } else {
+                            fallback.deadline = fallback
+                                .after_ms
+                                .filter(|_| !fallback.healthy_once)
+                                .map(|ms| now() + ms);
+                            fallback.checking = false;
+                            open(&url, generation, &events_tx).map(Transport::WebSocket)
+                        };
+                        if connection.is_none() {
+                            d.core.closed(now(), 1006);
+                        }
+                    }
+                    Io::Send(frame) => {
+                        if let Some(c) = &connection {
+                            c.send(frame);
+                        }
+                    }
+                    Io::Close => {
+                        fallback.deadline = None;
+                        if let Some(c) = connection.take() {
+                            c.close();
+                        }
+                    }
+                }
+            }
+        }
+        let deadline = match (d.core.next_deadline(), fallback.deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = match deadline {
+            Some(deadline) => Either::Left(sleep(deadline.saturating_sub(now()))),
+            None => Either::Right(std::future::pending::<()>()),
+        };
+        let next = select(Box::pin(commands.next()), Box::pin(events.next()));
+        match select(next, Box::pin(wait)).await {
+            Either::Left((Either::Left((Some(command), _)), _)) => d.command(now(), command),
+            Either::Left((Either::Left((None, _)), _)) => {
+                if let Some(c) = connection.take() {
+                    c.close();
+                }
+                return;
+            }
+            Either::Left((Either::Right((Some((gen, event)), _)), _)) => {
+                if gen != generation {
+                    continue; // a previous connection's last words
+                }
+                let long_poll = matches!(connection, Some(Transport::LongPoll(_)));
+                match event {
+                    WsEvent::Open => {
+                        d.core.opened(now());
+                        if long_poll {
+                            if options.long_poll_fallback_ms.is_some() && !fallback.healthy_once {
+                                if let Some(storage) = session_storage() {
+                                    let _ = storage.set_item(FALLBACK_KEY, "true");
+                                }
+                            }
+                        } else if let Some(ms) = fallback.deadline.and(fallback.after_ms) {
+                            // Prove the WebSocket carries traffic: ping, and
+                            // give the reply another full period.
+                            fallback.deadline = Some(now() + ms);
+                            fallback.checking = true;
+                            d.core.ping(now());
+                        }
+                    }
+                    WsEvent::Message(frame) => {
+                        d.core.received(now(), &frame);
+                        if fallback.checking && !d.core.heartbeat_pending() {
+                            fallback.checking = false;
+                            fallback.deadline = None;
+                            fallback.healthy_once = true;
+                        }
+                    }
+                    WsEvent::Close(code) => {
+                        connection = None;
+                        if !long_poll && fallback.deadline.is_some() && !fallback.checking {
+                            // Never established: fall back now.
+                            fall_back(&mut d, &mut fallback, &mut generation);
+                        } else {
+                            fallback.deadline = None;
+                            d.core.closed(now(), code);
+                        }
+                    }
+                }
+            }
+            Either::Left((Either::Right((None, _)), _)) => return,
+            Either::Right(((), _)) => {
+                if fallback.deadline.is_some_and(|t| t <= now()) {
+                    if let Some(c) = connection.take() {
+                        c.close();
+                    }
+                    fall_back(&mut d, &mut fallback, &mut generation);
+                }
+                d.core.poll(now());
+            }
+        }
+    }
+}
+
+/// Switches to LongPoll: the core sees the WebSocket as lost, and its
+/// reconnect (after the first backoff step) opens a LongPoll session.
+fn fall_back(d: &mut Dispatcher, fallback: &mut Fallback, generation: &mut u64) {
+    *generation += 1; // ignore whatever the abandoned WebSocket still says
+    fallback.long_poll = true;
+    fallback.deadline = None;
+    fallback.checking = false;
+    d.core.closed(now(), 1006);
+}
