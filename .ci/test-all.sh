@@ -26,6 +26,7 @@ missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ "${#missing[@]}" -gt 0 ]; then
     step "Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -55,6 +56,9 @@ npm run --silent test:node-clients
 
 step "the wasm client: wasm32 build, wasm-bindgen, wasm-opt (PHX_WASM_TOOLCHAIN=debian for Debian's compiler)"
 bash .ci/build-wasm.sh
+
+step "the wasm client in headless Chromium (wasm-bindgen-test, Debian's chromedriver)"
+bash .ci/test-wasm.sh
 
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e

@@ -1,4 +1,5 @@
 //! The native client against the demo server on 127.0.0.1.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::net::SocketAddr;
 use std::time::Duration;
