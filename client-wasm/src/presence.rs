@@ -143,25 +143,96 @@ pub fn sync_state(
     sync_diff(state, &diff, on_join, on_leave);
 }
 
+type JoinCallback = Box<dyn FnMut(&str, Option<&Presence>, &Presence)>;
+type LeaveCallback = Box<dyn FnMut(&str, &Presence, &Presence)>;
+
 /// A channel's presence list, fed with its `presence_state` and
 /// `presence_diff` events (the phoenix.js `Presence` object): diffs that
-/// arrive before the state of the current join wait for it.
-#[derive(Debug, Default, Clone)]
+/// arrive before the state of the current join wait for it. Callbacks set
+/// with [`Tracker::on_join`], [`Tracker::on_leave`] and [`Tracker::on_sync`]
+/// run as phoenix.js runs `onJoin`, `onLeave` and `onSync`.
+///
+/// ```
+/// use phoenix_client::presence::Tracker;
+/// use serde_json::json;
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// let seen = Rc::new(RefCell::new(Vec::new()));
+/// let mut tracker = Tracker::default();
+/// let log = seen.clone();
+/// tracker.on_join(move |key, _current, _joined| log.borrow_mut().push(format!("+{key}")));
+/// let log = seen.clone();
+/// tracker.on_sync(move || log.borrow_mut().push("sync".into()));
+/// tracker.on_state(Some("1"), &json!({"ann": {"metas": [{"phx_ref": "a"}]}}));
+/// assert_eq!(*seen.borrow(), ["+ann", "sync"]);
+/// assert_eq!(tracker.list(|key, presence| (key.to_string(), presence["metas"].as_array().unwrap().len())),
+///            [("ann".to_string(), 1)]);
+/// ```
+#[derive(Default)]
 pub struct Tracker {
     /// The current state.
     pub state: State,
     pending: Vec<Value>,
     join_ref: Option<String>,
+    on_join: Option<JoinCallback>,
+    on_leave: Option<LeaveCallback>,
+    on_sync: Option<Box<dyn FnMut()>>,
+}
+
+impl std::fmt::Debug for Tracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracker")
+            .field("state", &self.state)
+            .field("pending", &self.pending)
+            .field("join_ref", &self.join_ref)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Tracker {
+    /// Runs `callback(key, current, joined)` for each join: `current` is the
+    /// key's presence before the join (`None` for a new key), `joined` holds
+    /// the metas that joined.
+    pub fn on_join(&mut self, callback: impl FnMut(&str, Option<&Presence>, &Presence) + 'static) {
+        self.on_join = Some(Box::new(callback));
+    }
+
+    /// Runs `callback(key, current, left)` for each leave: `current` is what
+    /// remains of the key (no metas when it is gone), `left` the metas that left.
+    pub fn on_leave(&mut self, callback: impl FnMut(&str, &Presence, &Presence) + 'static) {
+        self.on_leave = Some(Box::new(callback));
+    }
+
+    /// Runs `callback()` after each state or diff has been applied.
+    pub fn on_sync(&mut self, callback: impl FnMut() + 'static) {
+        self.on_sync = Some(Box::new(callback));
+    }
+
     /// A `presence_state` arrived while the channel's join ref is `join_ref`.
     pub fn on_state(&mut self, join_ref: Option<&str>, payload: &Value) {
         self.join_ref = join_ref.map(str::to_string);
-        sync_state(&mut self.state, payload, |_, _, _| {}, |_, _, _| {});
-        for diff in std::mem::take(&mut self.pending) {
-            sync_diff(&mut self.state, &diff, |_, _, _| {}, |_, _, _| {});
+        let Tracker {
+            state,
+            pending,
+            on_join,
+            on_leave,
+            ..
+        } = self;
+        let mut join = |k: &str, c: Option<&Presence>, n: &Presence| {
+            if let Some(f) = on_join.as_mut() {
+                f(k, c, n)
+            }
+        };
+        let mut leave = |k: &str, c: &Presence, l: &Presence| {
+            if let Some(f) = on_leave.as_mut() {
+                f(k, c, l)
+            }
+        };
+        sync_state(state, payload, &mut join, &mut leave);
+        for diff in std::mem::take(pending) {
+            sync_diff(state, &diff, &mut join, &mut leave);
         }
+        self.synced();
     }
 
     /// A `presence_diff` arrived while the channel's join ref is `join_ref`;
@@ -171,8 +242,40 @@ impl Tracker {
             self.pending.push(payload.clone());
             return false;
         }
-        sync_diff(&mut self.state, payload, |_, _, _| {}, |_, _, _| {});
+        let Tracker {
+            state,
+            on_join,
+            on_leave,
+            ..
+        } = self;
+        sync_diff(
+            state,
+            payload,
+            |k, c, n| {
+                if let Some(f) = on_join.as_mut() {
+                    f(k, c, n)
+                }
+            },
+            |k, c, l| {
+                if let Some(f) = on_leave.as_mut() {
+                    f(k, c, l)
+                }
+            },
+        );
+        self.synced();
         true
+    }
+
+    fn synced(&mut self) {
+        if let Some(f) = self.on_sync.as_mut() {
+            f()
+        }
+    }
+
+    /// The presences, by key order, through `chooser(key, presence)`
+    /// (phoenix.js `Presence.list`).
+    pub fn list<T>(&self, mut chooser: impl FnMut(&str, &Presence) -> T) -> Vec<T> {
+        self.state.iter().map(|(k, p)| chooser(k, p)).collect()
     }
 
     /// The keys present, sorted.

@@ -414,6 +414,53 @@ fn meta(r: &str) -> Value {
 }
 
 #[test]
+fn p1_callbacks_join_each_key_then_sync_once() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let log = Rc::new(RefCell::new(Vec::<String>::new()));
+    let mut tracker = Tracker::default();
+    let l = log.clone();
+    tracker.on_join(move |key, current, joined| {
+        l.borrow_mut().push(format!(
+            "join {key} new={} n={}",
+            current.is_none(),
+            joined["metas"].as_array().unwrap().len()
+        ))
+    });
+    let l = log.clone();
+    tracker.on_leave(move |key, current, left| {
+        l.borrow_mut().push(format!(
+            "leave {key} rest={} left={}",
+            current["metas"].as_array().unwrap().len(),
+            left["metas"].as_array().unwrap().len()
+        ))
+    });
+    let l = log.clone();
+    tracker.on_sync(move || l.borrow_mut().push("sync".into()));
+    tracker.on_state(
+        Some("1"),
+        &json!({"a": {"metas": [meta("1")]}, "b": {"metas": [meta("2")]}}),
+    );
+    assert_eq!(
+        *log.borrow(),
+        ["join a new=true n=1", "join b new=true n=1", "sync"]
+    );
+    log.borrow_mut().clear();
+    tracker.on_diff(
+        Some("1"),
+        &json!({"joins": {"a": {"metas": [meta("3")]}}, "leaves": {"b": {"metas": [meta("2")]}}}),
+    );
+    assert_eq!(
+        *log.borrow(),
+        ["join a new=false n=1", "leave b rest=0 left=1", "sync"]
+    );
+    assert_eq!(
+        tracker.list(|key, p| format!("{key}:{}", p["metas"].as_array().unwrap().len())),
+        ["a:2"]
+    );
+}
+
+#[test]
 fn p1_p2_state_then_buffered_diffs() {
     let mut tracker = Tracker::default();
     assert!(!tracker.on_diff(
