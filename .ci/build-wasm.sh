@@ -4,7 +4,7 @@
 # wasm-opt, gzipped.
 #
 # The toolchain comes from .ci/wasm-env.sh (rustup's wasm32 target or
-# Debian's, PHX_WASM_TOOLCHAIN=debian); wasm-opt is npm's binaryen (Debian's
+# Debian's, PHOENIX_WASM_TOOLCHAIN=debian); wasm-opt is npm's binaryen (Debian's
 # is too old). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."

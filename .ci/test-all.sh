@@ -54,7 +54,7 @@ step "the official phoenix npm client and ours against the demo server (WebSocke
 cargo build -p demo --locked
 npm run --silent test:node-clients
 
-step "the wasm client: wasm32 build, wasm-bindgen, wasm-opt (PHX_WASM_TOOLCHAIN=debian for Debian's compiler)"
+step "the wasm client: wasm32 build, wasm-bindgen, wasm-opt (PHOENIX_WASM_TOOLCHAIN=debian for Debian's compiler)"
 bash .ci/build-wasm.sh
 
 step "the wasm client in headless Chromium (wasm-bindgen-test, Debian's chromedriver)"

@@ -13,16 +13,16 @@ source .ci/wasm-env.sh
 
 [ -x target/debug/demo ] || cargo build -p demo
 port=$(node -e "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
-PHX_ENV=test PORT=$port PHX_ROOT=$PWD RUST_LOG=warn target/debug/demo >/dev/null 2>&1 &
+PHX_ENV=test PORT=$port PHX_ROOT=$PWD RUST_LOG=warn target/debug/demo >target/test-wasm-demo.log 2>&1 &
 demo=$!
 trap 'kill $demo 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 $demo 2>/dev/null || { echo "the demo server did not start" >&2; exit 1; }
+    kill -0 $demo 2>/dev/null || { echo "the demo server did not start:" >&2; cat target/test-wasm-demo.log >&2; exit 1; }
     sleep 0.1
 done
 
-export PHX_TEST_SOCKET="ws://127.0.0.1:$port/socket"
+export PHOENIX_TEST_SOCKET="ws://127.0.0.1:$port/socket"
 export CHROMEDRIVER=/usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON=$PWD/client-wasm/webdriver.json
 export WASM_BINDGEN_TEST_TIMEOUT=60

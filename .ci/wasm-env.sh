@@ -2,7 +2,7 @@
 # wasm-bindgen-cli, installing what is missing.
 #
 # wasm32: `rustup target add wasm32-unknown-unknown` when it works (what users
-# do); otherwise, or with PHX_WASM_TOOLCHAIN=debian, Debian's compiler with std
+# do); otherwise, or with PHOENIX_WASM_TOOLCHAIN=debian, Debian's compiler with std
 # built from source. wasm-bindgen-cli is installed at the version Cargo.lock
 # holds, under ~/.cache/phoenix-rs-tools (reused by later runs).
 #
@@ -12,7 +12,7 @@
 
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 
-if [ "${PHX_WASM_TOOLCHAIN:-rustup}" != debian ] && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+if [ "${PHOENIX_WASM_TOOLCHAIN:-rustup}" != debian ] && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
     echo "wasm32 through rustup"
     wasm_target_dir=target
     wasm_cargo() {
@@ -36,7 +36,7 @@ else
     }
 fi
 
-tools="${PHX_TOOLS:-$HOME/.cache/phoenix-rs-tools}"
+tools="${PHOENIX_TOOLS:-$HOME/.cache/phoenix-rs-tools}"
 bindgen_dir="$tools/bin"
 if ! "$bindgen_dir/wasm-bindgen" --version 2>/dev/null | grep -q " $bindgen_version\$"; then
     if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $bindgen_version\$" \

@@ -1,6 +1,6 @@
 //! The browser driver in headless Chromium (wasm-bindgen-test), against a
 //! demo server whose socket URL `.ci/test-wasm.sh` passes at build time in
-//! `PHX_TEST_SOCKET` (`ws://127.0.0.1:<port>/socket`).
+//! `PHOENIX_TEST_SOCKET` (`ws://127.0.0.1:<port>/socket`).
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::future::{select, Either};
@@ -12,10 +12,10 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const ENDPOINT: Option<&str> = option_env!("PHX_TEST_SOCKET");
+const ENDPOINT: Option<&str> = option_env!("PHOENIX_TEST_SOCKET");
 
 fn socket(user: &str, transport: Transport) -> Socket {
-    let endpoint = ENDPOINT.expect("build with PHX_TEST_SOCKET=ws://127.0.0.1:<port>/socket");
+    let endpoint = ENDPOINT.expect("build with PHOENIX_TEST_SOCKET=ws://127.0.0.1:<port>/socket");
     let mut options = Options {
         transport,
         ..Options::default()
