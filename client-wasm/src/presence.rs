@@ -211,11 +211,28 @@ impl Tracker {
     /// A `presence_state` arrived while the channel's join ref is `join_ref`.
     pub fn on_state(&mut self, join_ref: Option<&str>, payload: &Value) {
         self.join_ref = join_ref.map(str::to_string);
+        let pending = std::mem::take(&mut self.pending);
+        self.sync(Some(payload), &pending);
+    }
+
+    /// A `presence_diff` arrived while the channel's join ref is `join_ref`;
+    /// returns false if it waits for the next state.
+    pub fn on_diff(&mut self, join_ref: Option<&str>, payload: &Value) -> bool {
+        if self.join_ref.is_none() || self.join_ref.as_deref() != join_ref {
+            self.pending.push(payload.clone());
+            return false;
+        }
+        self.sync(None, std::slice::from_ref(payload));
+        true
+    }
+
+    /// Applies a state (if any), then diffs, running the callbacks.
+    fn sync(&mut self, state_payload: Option<&Value>, diffs: &[Value]) {
         let Tracker {
             state,
-            pending,
             on_join,
             on_leave,
+            on_sync,
             ..
         } = self;
         let mut join = |k: &str, c: Option<&Presence>, n: &Presence| {
@@ -228,46 +245,13 @@ impl Tracker {
                 f(k, c, l)
             }
         };
-        sync_state(state, payload, &mut join, &mut leave);
-        for diff in std::mem::take(pending) {
-            sync_diff(state, &diff, &mut join, &mut leave);
+        if let Some(payload) = state_payload {
+            sync_state(state, payload, &mut join, &mut leave);
         }
-        self.synced();
-    }
-
-    /// A `presence_diff` arrived while the channel's join ref is `join_ref`;
-    /// returns false if it waits for the next state.
-    pub fn on_diff(&mut self, join_ref: Option<&str>, payload: &Value) -> bool {
-        if self.join_ref.is_none() || self.join_ref.as_deref() != join_ref {
-            self.pending.push(payload.clone());
-            return false;
+        for diff in diffs {
+            sync_diff(state, diff, &mut join, &mut leave);
         }
-        let Tracker {
-            state,
-            on_join,
-            on_leave,
-            ..
-        } = self;
-        sync_diff(
-            state,
-            payload,
-            |k, c, n| {
-                if let Some(f) = on_join.as_mut() {
-                    f(k, c, n)
-                }
-            },
-            |k, c, l| {
-                if let Some(f) = on_leave.as_mut() {
-                    f(k, c, l)
-                }
-            },
-        );
-        self.synced();
-        true
-    }
-
-    fn synced(&mut self) {
-        if let Some(f) = self.on_sync.as_mut() {
+        if let Some(f) = on_sync.as_mut() {
             f()
         }
     }

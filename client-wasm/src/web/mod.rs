@@ -221,7 +221,7 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                     WsEvent::Open => {
                         d.core.opened(now());
                         if long_poll {
-                            if options.long_poll_fallback_ms.is_some() && !fallback.healthy_once {
+                            if fallback.after_ms.is_some() && !fallback.healthy_once {
                                 if let Some(storage) = session_storage() {
                                     let _ = storage.set_item(FALLBACK_KEY, "true");
                                 }
