@@ -195,6 +195,7 @@ pub struct Core {
     conn: Conn,
     /// Closed on purpose (`disconnect`): no reconnect.
     manual: bool,
+    hidden: bool,
     next_ref: u64,
     next_push: PushId,
     send_buffer: Vec<Message>,
@@ -268,6 +269,7 @@ impl Core {
             options,
             conn: Conn::Closed,
             manual: false,
+            hidden: false,
             next_ref: 0,
             next_push: 0,
             send_buffer: Vec::new(),
@@ -352,6 +354,23 @@ impl Core {
             self.error_channels("connection_closed");
             self.outputs.push_back(Output::Closed(1000));
         }
+    }
+
+    /// The page became hidden or visible (spec §6.10): while hidden a due
+    /// reconnect waits; on becoming visible a socket that is down after an
+    /// unclean close reconnects at once.
+    pub fn set_visible(&mut self, visible: bool) {
+        self.hidden = !visible;
+        if visible && self.conn == Conn::Closed && !self.manual && self.reconnect_at.is_some() {
+            self.reconnect_at = None;
+            self.connect();
+        }
+    }
+
+    /// Whether the socket is up or on its way up (connecting, open, or
+    /// waiting to reconnect), as opposed to disconnected by the application.
+    pub fn is_active(&self) -> bool {
+        !self.manual && (self.conn != Conn::Closed || self.reconnect_at.is_some())
     }
 
     /// The transport opened.
@@ -742,7 +761,8 @@ impl Core {
         let socket = [
             self.heartbeat_at,
             self.heartbeat_deadline,
-            self.reconnect_at,
+            // A hidden page's reconnect waits for `set_visible(true)`.
+            self.reconnect_at.filter(|_| !self.hidden),
         ]
         .into_iter()
         .flatten();
@@ -807,7 +827,7 @@ impl Core {
                 Payload::empty(),
             ));
         }
-        if self.reconnect_at.is_some_and(|t| t <= now) {
+        if self.reconnect_at.is_some_and(|t| t <= now) && !self.hidden {
             self.reconnect_at = None;
             self.connect();
         }

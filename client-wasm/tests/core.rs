@@ -203,6 +203,34 @@ fn c4_heartbeat_timeout_closes_errors_and_reconnects_after_10_ms() {
 }
 
 #[test]
+fn a_hidden_page_holds_a_due_reconnect_until_visible() {
+    let mut h = Harness::open();
+    h.core.set_visible(false);
+    h.core.closed(h.now, 1006);
+    h.collect();
+    let connects = |h: &Harness| {
+        h.outputs
+            .iter()
+            .filter(|o| matches!(o, Output::Connect(_)))
+            .count()
+    };
+    assert_eq!(connects(&h), 1);
+    h.tick(60_000);
+    assert_eq!(connects(&h), 1, "no reconnect while hidden");
+    assert!(h.core.is_active());
+    h.core.set_visible(true);
+    h.collect();
+    assert_eq!(connects(&h), 2, "reconnects as soon as visible");
+    // A disconnected socket stays down when the page shows again.
+    h.core.disconnect();
+    h.core.set_visible(false);
+    h.core.set_visible(true);
+    h.collect();
+    assert_eq!(connects(&h), 2);
+    assert!(!h.core.is_active());
+}
+
+#[test]
 fn c5_no_reconnect_after_1000_backoff_after_1006() {
     let mut h = Harness::open();
     h.core.closed(h.now, 1000);

@@ -119,3 +119,19 @@ test("a LongPoll session the server no longer knows (410 with a token held) is r
   await js.context.close();
   await context.close();
 });
+
+test("pagehide disconnects the wasm page and pageshow brings it back with its channel (back/forward cache)", async ({ browser, baseURL }) => {
+  const rust = await open(browser, baseURL, "/wasm", "sleeper", " (Rust)");
+  const js = await open(browser, baseURL, "/chat", "watcher");
+  await expect(js.page.locator("#presence li")).toHaveCount(2);
+  await rust.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
+  await expect(rust.page.locator("#state")).toHaveText("reconnecting…");
+  await expect(js.page.locator("#presence li")).toHaveText(["watcher (you)"]);
+  await rust.page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true })));
+  await expect(rust.page.locator("#state")).toHaveText("connected as sleeper (Rust)");
+  await expect(js.page.locator("#presence li")).toHaveCount(2);
+  await say(js.page, "welcome back");
+  await expect(rust.page.locator("#messages li")).toContainText([/watcher.*welcome back/]);
+  await rust.context.close();
+  await js.context.close();
+});

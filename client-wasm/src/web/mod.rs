@@ -6,7 +6,7 @@ mod longpoll;
 
 use futures_channel::mpsc;
 use futures_util::future::{select, Either};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use phoenix_protocol::Frame;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -136,6 +136,9 @@ struct Fallback {
 
 async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>) {
     let (events_tx, mut events) = mpsc::unbounded::<(u64, WsEvent)>();
+    let (page_tx, mut page_events) = mpsc::unbounded::<PageEvent>();
+    let _page_listeners = watch_page(page_tx);
+    let mut suspended = false;
     let mut connection: Option<Transport> = None;
     let mut generation = 0u64;
     let options = d.core.options().clone();
@@ -203,16 +206,39 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
             Some(deadline) => Either::Left(sleep(deadline.saturating_sub(now()))),
             None => Either::Right(std::future::pending::<()>()),
         };
-        let next = select(Box::pin(commands.next()), Box::pin(events.next()));
-        match select(next, Box::pin(wait)).await {
-            Either::Left((Either::Left((Some(command), _)), _)) => d.command(now(), command),
-            Either::Left((Either::Left((None, _)), _)) => {
+        let transport_or_page = select(
+            events.next().map(Wake::Transport),
+            page_events.next().map(Wake::Page),
+        )
+        .map(|either| either.factor_first().0);
+        let woken = select(commands.next().map(Wake::Command), transport_or_page)
+            .map(|either| either.factor_first().0);
+        let wake = match select(Box::pin(woken), Box::pin(wait)).await {
+            Either::Left((wake, _)) => wake,
+            Either::Right(((), _)) => Wake::Timer,
+        };
+        match wake {
+            Wake::Command(Some(command)) => d.command(now(), command),
+            Wake::Command(None) | Wake::Transport(None) => {
                 if let Some(c) = connection.take() {
                     c.close();
                 }
                 return;
             }
-            Either::Left((Either::Right((Some((gen, event)), _)), _)) => {
+            Wake::Page(Some(event)) => match event {
+                PageEvent::Hide if d.core.is_active() => {
+                    suspended = true;
+                    d.core.disconnect();
+                }
+                PageEvent::Show if suspended => {
+                    suspended = false;
+                    d.core.connect();
+                }
+                PageEvent::Visible(visible) => d.core.set_visible(visible),
+                _ => {}
+            },
+            Wake::Page(None) => {}
+            Wake::Transport(Some((gen, event))) => {
                 if gen != generation {
                     continue; // a previous connection's last words
                 }
@@ -254,8 +280,7 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                     }
                 }
             }
-            Either::Left((Either::Right((None, _)), _)) => return,
-            Either::Right(((), _)) => {
+            Wake::Timer => {
                 if fallback.deadline.is_some_and(|t| t <= now()) {
                     if let Some(c) = connection.take() {
                         c.close();
@@ -266,6 +291,59 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
             }
         }
     }
+}
+
+/// What woke the driver up.
+enum Wake {
+    Command(Option<Command>),
+    Transport(Option<(u64, WsEvent)>),
+    Page(Option<PageEvent>),
+    Timer,
+}
+
+/// Page lifecycle events (spec §6.10).
+enum PageEvent {
+    /// `pagehide`: the page may go into the back/forward cache.
+    Hide,
+    /// `pageshow`: it is back.
+    Show,
+    /// `visibilitychange`: whether the document is visible now.
+    Visible(bool),
+}
+
+/// Listens to the page's lifecycle; the listeners live as long as the result.
+fn watch_page(tx: mpsc::UnboundedSender<PageEvent>) -> Vec<Box<dyn std::any::Any>> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let mut kept: Vec<Box<dyn std::any::Any>> = Vec::new();
+    let listen = |target: &web_sys::EventTarget,
+                  name: &str,
+                  make: fn() -> Option<PageEvent>,
+                  kept: &mut Vec<Box<dyn std::any::Any>>| {
+        let tx = tx.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if let Some(event) = make() {
+                let _ = tx.unbounded_send(event);
+            }
+        });
+        let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
+        kept.push(Box::new(callback));
+    };
+    listen(&window, "pagehide", || Some(PageEvent::Hide), &mut kept);
+    listen(&window, "pageshow", || Some(PageEvent::Show), &mut kept);
+    if let Some(document) = window.document() {
+        listen(
+            &document,
+            "visibilitychange",
+            || {
+                let document = web_sys::window()?.document()?;
+                Some(PageEvent::Visible(!document.hidden()))
+            },
+            &mut kept,
+        );
+    }
+    kept
 }
 
 /// Switches to LongPoll: the core sees the WebSocket as lost, and its
