@@ -639,15 +639,14 @@ impl Core {
         channel.rejoin_at = Some(now + (self.options.rejoin_after_ms)(channel.rejoin_tries));
     }
 
-    fn send_push(
+    /// A message of channel `id` under its join ref, with a fresh ref
+    /// (returned too, to await the reply).
+    fn channel_message(
         &mut self,
-        now: u64,
         id: ChannelId,
-        push: PushId,
-        event: String,
+        event: impl Into<String>,
         payload: Payload,
-        timeout: u64,
-    ) {
+    ) -> (String, Message) {
         let reference = self.make_ref();
         let channel = &self.channels[id];
         let message = Message::new(
@@ -657,6 +656,19 @@ impl Core {
             event,
             payload,
         );
+        (reference, message)
+    }
+
+    fn send_push(
+        &mut self,
+        now: u64,
+        id: ChannelId,
+        push: PushId,
+        event: String,
+        payload: Payload,
+        timeout: u64,
+    ) {
+        let (reference, message) = self.channel_message(id, event, payload);
         self.sent.insert(
             reference,
             Sent {
@@ -718,15 +730,7 @@ impl Core {
         let timeout = timeout.unwrap_or(self.channels[id].timeout);
         self.channels[id].rejoin_at = None;
         self.set_state(id, ChannelState::Leaving);
-        let reference = self.make_ref();
-        let channel = &self.channels[id];
-        let message = Message::new(
-            channel.join_ref.clone(),
-            Some(reference.clone()),
-            channel.topic.clone(),
-            events::LEAVE,
-            Payload::empty(),
-        );
+        let (reference, message) = self.channel_message(id, events::LEAVE, Payload::empty());
         self.send(message);
         if could_push {
             self.sent.insert(

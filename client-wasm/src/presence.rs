@@ -24,6 +24,19 @@ fn refs(presence: &Presence) -> Vec<String> {
         .collect()
 }
 
+/// The metas of `presence` whose `phx_ref` is not among those of `other`.
+fn metas_not_in(presence: &Presence, other: &Presence) -> Vec<Value> {
+    let other = refs(other);
+    metas(presence)
+        .into_iter()
+        .filter(|m| {
+            !m.get("phx_ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| other.iter().any(|o| o == r))
+        })
+        .collect()
+}
+
 fn with_metas(presence: &Presence, metas: Vec<Value>) -> Presence {
     let mut out = presence.clone();
     out.insert("metas".into(), Value::Array(metas));
@@ -53,15 +66,7 @@ pub fn sync_diff(
         let current = state.get(&key).cloned();
         let mut next = joined.clone();
         if let Some(current) = &current {
-            let joined_refs = refs(&joined);
-            let mut kept: Vec<Value> = metas(current)
-                .into_iter()
-                .filter(|m| {
-                    !m.get("phx_ref")
-                        .and_then(Value::as_str)
-                        .is_some_and(|r| joined_refs.iter().any(|j| j == r))
-                })
-                .collect();
+            let mut kept = metas_not_in(current, &joined);
             kept.extend(metas(&joined));
             next = with_metas(&joined, kept);
         }
@@ -72,15 +77,7 @@ pub fn sync_diff(
         let Some(current) = state.get(&key).cloned() else {
             continue;
         };
-        let gone = refs(&left);
-        let remaining: Vec<Value> = metas(&current)
-            .into_iter()
-            .filter(|m| {
-                !m.get("phx_ref")
-                    .and_then(Value::as_str)
-                    .is_some_and(|r| gone.iter().any(|g| g == r))
-            })
-            .collect();
+        let remaining = metas_not_in(&current, &left);
         let current = with_metas(&current, remaining.clone());
         on_leave(&key, &current, &left);
         if remaining.is_empty() {
@@ -109,24 +106,8 @@ pub fn sync_state(
     for (key, new) in &incoming {
         match state.get(key) {
             Some(current) => {
-                let new_refs = refs(new);
-                let cur_refs = refs(current);
-                let joined: Vec<Value> = metas(new)
-                    .into_iter()
-                    .filter(|m| {
-                        !m.get("phx_ref")
-                            .and_then(Value::as_str)
-                            .is_some_and(|r| cur_refs.iter().any(|c| c == r))
-                    })
-                    .collect();
-                let left: Vec<Value> = metas(current)
-                    .into_iter()
-                    .filter(|m| {
-                        !m.get("phx_ref")
-                            .and_then(Value::as_str)
-                            .is_some_and(|r| new_refs.iter().any(|n| n == r))
-                    })
-                    .collect();
+                let joined = metas_not_in(new, current);
+                let left = metas_not_in(current, new);
                 if !joined.is_empty() {
                     joins.insert(key.clone(), Value::Object(with_metas(new, joined)));
                 }

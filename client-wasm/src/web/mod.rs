@@ -141,11 +141,11 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
     let mut suspended = false;
     let mut connection: Option<Transport> = None;
     let mut generation = 0u64;
-    let options = d.core.options().clone();
+    let after_ms = d.core.options().long_poll_fallback_ms;
     let mut fallback = Fallback {
-        after_ms: options.long_poll_fallback_ms,
-        long_poll: options.transport == crate::Transport::LongPoll
-            || (options.long_poll_fallback_ms.is_some()
+        after_ms,
+        long_poll: d.core.options().transport == crate::Transport::LongPoll
+            || (after_ms.is_some()
                 && session_storage()
                     .and_then(|s| s.get_item(FALLBACK_KEY).ok().flatten())
                     .is_some()),
