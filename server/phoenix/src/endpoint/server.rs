@@ -24,25 +24,36 @@ pub fn init_logging(level: &str) {
         .try_init();
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs SIGINT (Ctrl-C) and SIGTERM handlers now and returns a future
+/// that resolves when either arrives.
+///
+/// The handlers are in place when this returns, so a signal sent any time
+/// after (even before the future is first polled) is not lost. Must be
+/// called inside a Tokio runtime.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(interrupt) => {},
+                _ = wait(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -102,8 +113,11 @@ impl Endpoint {
     /// Binds and serves until SIGINT or SIGTERM, then lets requests in flight
     /// finish (up to 10 seconds).
     pub async fn serve(self) -> io::Result<()> {
+        // Handlers go in before the "listening" line: a supervisor that
+        // signals as soon as it sees it must not kill the process outright.
+        let signal = shutdown_signal();
         let listening = self.listen().await?;
-        listening.run(shutdown_signal()).await
+        listening.run(signal).await
     }
 }
 
