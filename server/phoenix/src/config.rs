@@ -87,6 +87,59 @@ pub struct Config {
     /// Application-specific settings (`[app]`), free-form.
     #[serde(default)]
     pub app: serde_json::Map<String, serde_json::Value>,
+    /// The introspection socket of the dev dashboard.
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
+}
+
+/// `[dashboard]`: the introspection socket `phoenix-dashboard` connects to.
+///
+/// ```toml
+/// [dashboard]
+/// token = "a long random string"   # required: without it nothing is mounted
+/// # enabled = true                 # default: true in dev, false elsewhere
+/// # read_only = false              # refuse disconnects and test broadcasts
+/// # path = "/phoenix/dashboard"
+/// # max_events_per_second = 5000   # events listed per second; counters stay exact
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardConfig {
+    /// Mount the socket; unset means "in `dev` only".
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// The token a dashboard must join with.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Refuse operations (disconnecting sockets, test broadcasts).
+    #[serde(default)]
+    pub read_only: bool,
+    /// Where the socket is mounted.
+    #[serde(default = "dashboard_path")]
+    pub path: String,
+    /// Events sent to dashboards per second at most (the rest are counted as dropped).
+    #[serde(default = "dashboard_rate")]
+    pub max_events_per_second: u64,
+}
+
+fn dashboard_path() -> String {
+    "/phoenix/dashboard".into()
+}
+
+fn dashboard_rate() -> u64 {
+    5000
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig {
+            enabled: None,
+            token: None,
+            read_only: false,
+            path: dashboard_path(),
+            max_events_per_second: dashboard_rate(),
+        }
+    }
 }
 
 /// The `check_origin` setting.
@@ -364,6 +417,19 @@ impl Config {
                 self.url.scheme
             )));
         }
+        let dashboard = &self.dashboard;
+        if dashboard.enabled == Some(true) && dashboard.token.as_deref().unwrap_or("").is_empty() {
+            return Err(ConfigError(format!(
+                "key `dashboard.token` (in {files} or PHX_DASHBOARD__TOKEN) is required when \
+                 `dashboard.enabled` is true"
+            )));
+        }
+        if !dashboard.path.starts_with('/') || dashboard.path.ends_with('/') {
+            return Err(ConfigError(format!(
+                "key `dashboard.path` (in {files}) must start with `/` and not end with one, not {:?}",
+                dashboard.path
+            )));
+        }
         if !self.static_files.at.starts_with('/') {
             return Err(ConfigError(format!(
                 "key `static.at` (in {files}) must start with `/`, not {:?}",
@@ -371,6 +437,13 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// Whether the endpoint mounts the dashboard socket: `dashboard.enabled`
+    /// (by default, in `dev` only) and a token.
+    pub fn dashboard_enabled(&self) -> bool {
+        let token = self.dashboard.token.as_deref().unwrap_or("");
+        self.dashboard.enabled.unwrap_or(self.env == "dev") && !token.is_empty()
     }
 
     /// The secret for cookies: `secret_key_base`, or in dev and test a fixed
@@ -562,6 +635,31 @@ from = "priv/static"
         let dir = app(&[("config.toml", BASE)]);
         let err = Config::load_env(&dir.0, "prod").unwrap_err().to_string();
         assert!(err.contains("secret_key_base"), "{err}");
+    }
+
+    #[test]
+    fn dashboard_is_on_in_dev_with_a_token_and_needs_one_when_forced() {
+        let dir = app(&[
+            ("config.toml", BASE),
+            ("dev.toml", "[dashboard]\ntoken = \"t\"\n"),
+        ]);
+        assert!(Config::load_env(&dir.0, "dev").unwrap().dashboard_enabled());
+        assert!(!Config::load_env(&dir.0, "test")
+            .unwrap()
+            .dashboard_enabled());
+        let dir = app(&[("config.toml", BASE)]);
+        let dev = Config::load_env(&dir.0, "dev").unwrap();
+        assert!(!dev.dashboard_enabled(), "no token, no dashboard");
+        assert_eq!(dev.dashboard.path, "/phoenix/dashboard");
+        let dir = app(&[
+            ("config.toml", BASE),
+            ("test.toml", "[dashboard]\nenabled = true\n"),
+        ]);
+        let err = Config::load_env(&dir.0, "test").unwrap_err().to_string();
+        assert!(
+            err.contains("dashboard.token") && err.contains("test.toml"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod endpoint;
 pub mod error;
 pub mod format;
 pub mod html;
+pub mod introspect;
 mod mailbox;
 pub mod params;
 pub mod plug;

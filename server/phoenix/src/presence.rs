@@ -98,6 +98,16 @@ impl Presence {
         }
     }
 
+    /// Topics with someone present.
+    pub fn topics(&self) -> Vec<String> {
+        let topics = self.inner.topics.lock().unwrap_or_else(|e| e.into_inner());
+        topics
+            .iter()
+            .filter(|(_, keys)| !keys.is_empty())
+            .map(|(topic, _)| topic.clone())
+            .collect()
+    }
+
     fn diff(&self, topic: &str, joins: Value, leaves: Value) {
         let payload = json!({ "joins": joins, "leaves": leaves });
         if let Err(err) = self.inner.pubsub.broadcast(topic, DIFF_EVENT, payload) {

@@ -53,6 +53,8 @@ pub struct Broadcast {
     pub payload: Payload,
     /// The subscriber that published it with `broadcast_from`, skipped on delivery.
     pub from: Option<SubscriberId>,
+    /// Sent from the dashboard (a test broadcast).
+    pub(crate) from_dashboard: bool,
     v1: OnceLock<Result<Arc<Frame>, EncodeError>>,
     v2: OnceLock<Result<Arc<Frame>, EncodeError>>,
 }
@@ -83,6 +85,7 @@ impl Broadcast {
             event: event.into(),
             payload,
             from: None,
+            from_dashboard: false,
             v1: OnceLock::new(),
             v2: OnceLock::new(),
         }
@@ -154,6 +157,8 @@ struct Inner {
     topics: RwLock<Topics>,
     next_id: AtomicU64,
     adapter: Box<dyn Adapter>,
+    /// The dashboard's hub, once an endpoint uses this PubSub.
+    observer: OnceLock<Arc<crate::introspect::Introspect>>,
 }
 
 /// A PubSub server; cloning gives another handle to the same one.
@@ -191,6 +196,7 @@ impl PubSub {
                 topics: RwLock::new(Topics::default()),
                 next_id: AtomicU64::new(1),
                 adapter: Box::new(adapter),
+                observer: OnceLock::new(),
             }),
         }
     }
@@ -234,6 +240,21 @@ impl PubSub {
                 topics.by_topic.remove(topic);
             }
         }
+    }
+
+    /// Reports broadcasts to a dashboard hub (the first endpoint's).
+    pub(crate) fn observe(&self, hub: Arc<crate::introspect::Introspect>) {
+        let _ = self.inner.observer.set(hub);
+    }
+
+    /// Every topic with subscribers on this node, and their number.
+    pub fn topics(&self) -> Vec<(String, usize)> {
+        let topics = self.inner.topics.read().unwrap_or_else(|e| e.into_inner());
+        topics
+            .by_topic
+            .iter()
+            .map(|(topic, list)| (topic.clone(), list.len()))
+            .collect()
     }
 
     /// The number of subscribers of a topic on this node.
@@ -288,6 +309,19 @@ impl PubSub {
         Ok(())
     }
 
+    /// Publishes a test broadcast from the dashboard.
+    pub(crate) fn broadcast_as_dashboard(
+        &self,
+        topic: &str,
+        event: &str,
+        payload: impl Into<Payload>,
+    ) -> Result<(), InvalidPayload> {
+        let mut message = PubSub::make(topic, event, payload)?;
+        message.from_dashboard = true;
+        self.inner.adapter.publish(self, Arc::new(message));
+        Ok(())
+    }
+
     /// Publishes to the subscribers on this node only.
     pub fn local_broadcast(
         &self,
@@ -310,9 +344,14 @@ impl PubSub {
                     .filter(|(id, _)| Some(*id) != broadcast.from)
                     .map(|(_, s)| s.clone())
                     .collect(),
-                None => return,
+                None => Vec::new(),
             }
         };
+        if let Some(hub) = self.inner.observer.get() {
+            if hub.watching() {
+                hub.broadcast(broadcast, subscribers.len());
+            }
+        }
         for subscriber in subscribers {
             subscriber.deliver(broadcast);
         }

@@ -123,6 +123,18 @@ impl ChannelRoutes {
         self
     }
 
+    /// Routes `pattern` to channels made by `make` (for channels that need
+    /// something a `Default` value cannot have, such as a shared handle).
+    pub fn channel_fn<C, F>(&mut self, pattern: &str, make: F) -> &mut Self
+    where
+        C: crate::channel::Channel,
+        F: Fn() -> C + Send + Sync + 'static,
+    {
+        let factory: Factory = Arc::new(move || Box::new(make()));
+        self.routes.push((pattern.to_string(), factory));
+        self
+    }
+
     /// The patterns, in order.
     pub fn patterns(&self) -> Vec<String> {
         self.routes.iter().map(|(p, _)| p.clone()).collect()
@@ -224,6 +236,8 @@ pub struct Mount {
     pub(crate) socket: Arc<dyn DynSocket>,
     pub(crate) routes: Arc<ChannelRoutes>,
     pub(crate) limits: SocketLimits,
+    /// Whether the dashboard sees its connections (not the dashboard's own).
+    pub(crate) observed: bool,
 }
 
 impl Mount {
@@ -236,6 +250,13 @@ impl Mount {
             limits: socket.limits(),
             socket: Arc::new(socket),
             routes: Arc::new(routes),
+            observed: true,
         }
+    }
+
+    /// Hides this socket's connections from the dashboard.
+    pub(crate) fn unobserved(mut self) -> Mount {
+        self.observed = false;
+        self
     }
 }

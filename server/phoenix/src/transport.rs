@@ -22,6 +22,7 @@ pub(crate) struct Accepted {
     pub(crate) vsn: Vsn,
     pub(crate) assigns: Map<String, Value>,
     pub(crate) id: Option<String>,
+    pub(crate) peer: Option<std::net::SocketAddr>,
 }
 
 /// Checks the origin, negotiates the serializer and asks the socket.
@@ -59,5 +60,10 @@ pub(crate) async fn authorize(
         }
     };
     let id = mount.socket.id(&assigns);
-    Ok(Accepted { vsn, assigns, id })
+    Ok(Accepted {
+        vsn,
+        assigns,
+        id,
+        peer: conn.remote_addr(),
+    })
 }

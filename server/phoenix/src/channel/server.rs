@@ -72,6 +72,9 @@ pub(crate) async fn run(
         response,
     );
     socket.outbox.send_message(socket.vsn, &reply);
+    if let Some(probe) = socket.outbox.probe() {
+        probe.joined(&topic, ok);
+    }
     let _ = events.send(ConnEvent::Joined(Box::new((
         topic.clone(),
         join_ref.clone(),
@@ -94,7 +97,10 @@ pub(crate) async fn run(
     };
     socket.subscriber = Some(socket.pubsub.subscribe_with(&topic, Arc::new(lane)));
 
-    let exit = serve(&mut channel, &mut socket, &mut mailbox).await;
+    let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
+    if let Some(probe) = socket.outbox.probe() {
+        probe.left(&topic, reason, exit == Exit::Crashed, detail);
+    }
     if let Some(id) = socket.subscriber.take() {
         socket.pubsub.unsubscribe(&topic, id);
     }
@@ -102,11 +108,27 @@ pub(crate) async fn run(
     let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
 }
 
+/// The name of a stop reason, for the dashboard.
+fn reason_name(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::Normal => "normal",
+        Reason::Shutdown => "shutdown",
+        Reason::Left => "left",
+        Reason::Closed => "closed",
+        Reason::DuplicateJoin => "rejoined",
+        Reason::Error(_) => "error",
+    }
+}
+
+/// How the channel ended: the exit, a reason name and any detail (a panic
+/// message or an error reason).
+type Ending = (Exit, &'static str, Option<String>);
+
 async fn serve(
     channel: &mut Box<dyn DynChannel>,
     socket: &mut ChannelSocket,
     mailbox: &mut mailbox::Receiver<ChannelMsg>,
-) -> Exit {
+) -> Ending {
     while let Some(message) = mailbox.recv().await {
         let step = match message {
             ChannelMsg::In(message) => {
@@ -152,12 +174,12 @@ async fn serve(
                 .await;
                 result.err().map(|panic| Err(panic_text(panic.as_ref())))
             }
-            ChannelMsg::Shutdown(Reason::DuplicateJoin) => return Exit::Quiet,
+            ChannelMsg::Shutdown(Reason::DuplicateJoin) => return (Exit::Quiet, "rejoined", None),
             ChannelMsg::Shutdown(reason) => {
                 let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
                     .catch_unwind()
                     .await;
-                return Exit::Quiet;
+                return (Exit::Quiet, reason_name(&reason), None);
             }
         };
         match step {
@@ -166,17 +188,22 @@ async fn serve(
                 let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
                     .catch_unwind()
                     .await;
-                return if reason.is_clean() {
+                let detail = match &reason {
+                    Reason::Error(text) => Some(text.clone()),
+                    _ => None,
+                };
+                let exit = if reason.is_clean() {
                     Exit::Closed
                 } else {
                     Exit::Crashed
                 };
+                return (exit, reason_name(&reason), detail);
             }
             Some(Err(panic)) => {
                 tracing::error!(topic = %socket.topic, "channel crashed: {panic}");
-                return Exit::Crashed;
+                return (Exit::Crashed, "crashed", Some(panic));
             }
         }
     }
-    Exit::Quiet
+    (Exit::Quiet, "closed", None)
 }

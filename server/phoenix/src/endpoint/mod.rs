@@ -47,11 +47,13 @@ use crate::config::{Config, ConfigError};
 use crate::conn::Conn;
 use crate::error::{register_builtin_exceptions, Error, PanicError};
 use crate::format::ErrorFormat;
+use crate::introspect::Introspect;
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RoutePath, Router};
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
+use crate::transport::WebSocketRoute;
 use crate::view::View;
 
 pub use server::{init_logging, shutdown_signal, Listening};
@@ -129,6 +131,14 @@ impl EndpointBuilder {
         let templates_root = config.templates.root.as_ref().map(|r| config.path(r));
         let templates = Templates::load(templates_root, config.templates.reload, self.engines)
             .map_err(|e| ConfigError(format!("templates: {e}")))?;
+        let dashboard = config.dashboard_enabled();
+        let introspect = Arc::new(Introspect::new(
+            dashboard,
+            config.dashboard.max_events_per_second,
+        ));
+        if dashboard {
+            self.pubsub.observe(introspect.clone());
+        }
         let app = Arc::new(App {
             url_base: config.url_base(),
             debug_errors: config.debug_errors,
@@ -140,13 +150,35 @@ impl EndpointBuilder {
             presence: Presence::new(self.pubsub.clone()),
             pubsub: self.pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
+            introspect,
             config: Some(config.clone()),
         });
 
         let router = self.router;
+        let dashboard = dashboard.then(|| {
+            let socket = crate::introspect::mount(&app, &config.dashboard);
+            tracing::info!(
+                "dashboard socket at {} (phoenix-dashboard --url {} --token ...)",
+                config.dashboard.path,
+                config.url_base()
+            );
+            (
+                format!("{}/websocket", config.dashboard.path),
+                Arc::new(WebSocketRoute::new(socket)),
+            )
+        });
         let route: Arc<dyn Plug> = Arc::new(move |conn: Conn| {
             let router = router.clone();
-            async move { router.call(conn).await }
+            let dashboard = dashboard
+                .as_ref()
+                .filter(|(path, _)| conn.path() == path)
+                .map(|(_, socket)| socket.clone());
+            async move {
+                match dashboard {
+                    Some(socket) => socket.call(conn).await,
+                    None => router.call(conn).await,
+                }
+            }
         });
         let chain = Pipeline::new()
             .plug(RequestLogger)
@@ -243,17 +275,33 @@ impl Endpoint {
     pub fn url(&self, path: &RoutePath) -> String {
         self.app.url(path)
     }
+
+    async fn respond(&self, req: Request) -> poem::Result<Response> {
+        if let Some(statics) = &self.statics {
+            if let Some(response) = statics.serve(&req).await {
+                return Ok(response);
+            }
+        }
+        poem::Endpoint::call(&*self.inner, req).await
+    }
 }
 
 impl poem::Endpoint for Endpoint {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        if let Some(statics) = &self.statics {
-            if let Some(response) = statics.serve(&req).await {
-                return Ok(response);
-            }
+        let hub = &self.app.introspect;
+        if !hub.watching() {
+            return self.respond(req).await;
         }
-        self.inner.call(req).await
+        let started = std::time::Instant::now();
+        let (method, path) = (req.method().to_string(), req.uri().path().to_string());
+        let response = self.respond(req).await;
+        let status = match &response {
+            Ok(response) => response.status().as_u16(),
+            Err(err) => err.status().as_u16(),
+        };
+        hub.http_request(&method, &path, status, started.elapsed().as_micros() as u64);
+        response
     }
 }

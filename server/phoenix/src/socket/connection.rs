@@ -11,6 +11,8 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::app::App;
 use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
+use crate::introspect::registry::NewSocket;
+use crate::introspect::{Probe, SocketEntry};
 use crate::mailbox;
 use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
@@ -30,6 +32,8 @@ pub(crate) enum Outbound {
 pub(crate) struct Outbox {
     tx: mpsc::Sender<Outbound>,
     overflowed: Arc<(AtomicBool, Notify)>,
+    /// The dashboard's view of the connection, when it is registered.
+    probe: Option<Arc<Probe>>,
 }
 
 impl Outbox {
@@ -39,6 +43,7 @@ impl Outbox {
             Outbox {
                 tx,
                 overflowed: Arc::new((AtomicBool::new(false), Notify::new())),
+                probe: None,
             },
             rx,
         )
@@ -46,6 +51,16 @@ impl Outbox {
 
     /// Queues a frame; a full queue marks the connection as too slow.
     pub(crate) fn send_frame(&self, frame: Arc<Frame>) {
+        if let Some(probe) = &self.probe {
+            probe.entry.messages_out.fetch_add(1, Ordering::Relaxed);
+            if probe.hub.watching() {
+                probe
+                    .hub
+                    .counters
+                    .messages_out
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+        }
         match self.tx.try_send(Outbound::Frame(frame)) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -60,11 +75,22 @@ impl Outbox {
     /// Encodes and queues a message.
     pub(crate) fn send_message(&self, vsn: Vsn, message: &Message) {
         match vsn.encode_to_client(message) {
-            Ok(frame) => self.send_frame(Arc::new(frame)),
+            Ok(frame) => {
+                if let Some(probe) = self.probe.as_ref().filter(|p| p.hub.watching()) {
+                    let size = crate::introspect::frame_len(&frame);
+                    probe.hub.message_out(&probe.entry, message, size);
+                }
+                self.send_frame(Arc::new(frame))
+            }
             Err(err) => {
                 tracing::warn!(topic = %message.topic, event = %message.event, "not sent: {err}")
             }
         }
+    }
+
+    /// The dashboard's view of the connection, when it is registered.
+    pub(crate) fn probe(&self) -> Option<&Arc<Probe>> {
+        self.probe.as_ref()
     }
 
     /// Asks the writer to close the transport.
@@ -139,6 +165,7 @@ pub(crate) struct Connection {
     pending_close: HashMap<String, Option<String>>,
     events: mailbox::Sender<ConnEvent>,
     id_subscription: Option<(String, SubscriberId)>,
+    probe: Option<Arc<Probe>>,
 }
 
 impl Connection {
@@ -146,11 +173,28 @@ impl Connection {
     pub(crate) fn open(
         mount: Mount,
         accepted: Accepted,
+        transport: &'static str,
         app: &App,
-        outbox: Outbox,
+        mut outbox: Outbox,
     ) -> (Connection, mailbox::Receiver<ConnEvent>) {
         let (events, rx) = mailbox::channel();
         let pubsub = app.pubsub.clone();
+        let assigns = Arc::new(accepted.assigns);
+        let probe = (mount.observed && app.introspect.enabled())
+            .then(|| {
+                app.introspect.register(SocketEntry::new(NewSocket {
+                    mount: mount.name.clone(),
+                    transport,
+                    vsn: accepted.vsn.as_str(),
+                    peer: accepted.peer,
+                    user_id: accepted.id.clone(),
+                    assigns: assigns.clone(),
+                    queue: outbox.tx.downgrade(),
+                    events: events.clone(),
+                }))
+            })
+            .flatten();
+        outbox.probe = probe.clone();
         let id_subscription = accepted.id.map(|id| {
             let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
             (id, sub)
@@ -159,7 +203,7 @@ impl Connection {
             Connection {
                 vsn: accepted.vsn,
                 mount,
-                assigns: Arc::new(accepted.assigns),
+                assigns,
                 pubsub,
                 presence: app.presence.clone(),
                 outbox,
@@ -167,6 +211,7 @@ impl Connection {
                 pending_close: HashMap::new(),
                 events,
                 id_subscription,
+                probe,
             },
             rx,
         )
@@ -190,6 +235,13 @@ impl Connection {
     /// Handles one inbound frame; a frame that does not decode is a protocol error.
     pub(crate) fn handle_frame(&mut self, frame: &Frame) -> Result<(), DecodeError> {
         let message = self.vsn.decode_from_client(frame)?;
+        if let Some(probe) = &self.probe {
+            probe.entry.messages_in.fetch_add(1, Ordering::Relaxed);
+            if probe.hub.watching() {
+                let size = crate::introspect::frame_len(frame);
+                probe.hub.message_in(&probe.entry, &message, size);
+            }
+        }
         self.handle_message(message);
         Ok(())
     }
@@ -335,6 +387,9 @@ impl Connection {
         }
         if let Some((id, sub)) = self.id_subscription.take() {
             self.pubsub.unsubscribe(&id, sub);
+        }
+        if let Some(probe) = self.probe.take() {
+            probe.disconnected();
         }
     }
 }

@@ -257,7 +257,8 @@ fn start(
         outbound: AsyncMutex::new(outbound),
         last_poll: Mutex::new(Instant::now()),
     });
-    let (mut connection, mut events) = Connection::open(mount, accepted, &app, outbox.clone());
+    let (mut connection, mut events) =
+        Connection::open(mount, accepted, "longpoll", &app, outbox.clone());
     let inactive_after = window + window / 2;
     let watched = session.clone();
     tokio::spawn(async move {

@@ -78,7 +78,8 @@ fn to_ws(frame: &Frame) -> WsMessage {
 async fn serve(stream: WebSocketStream, mount: Mount, accepted: Accepted, app: Arc<App>) {
     let limits = mount.limits;
     let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
-    let (mut connection, mut events) = Connection::open(mount, accepted, &app, outbox.clone());
+    let (mut connection, mut events) =
+        Connection::open(mount, accepted, "websocket", &app, outbox.clone());
     let (mut sink, mut source) = stream.split();
     let writer = tokio::spawn(async move {
         while let Some(item) = outbound.recv().await {
