@@ -27,6 +27,11 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# The dashboard's window under Xvfb, drawn by Mesa's software OpenGL.
+for package in xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 \
+    libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
     step "Debian packages: ${missing[*]}"
     apt-get update -qq
@@ -59,6 +64,9 @@ bash .ci/build-wasm.sh
 
 step "the wasm client in headless Chromium (wasm-bindgen-test, Debian's chromedriver)"
 bash .ci/test-wasm.sh
+
+step "the dashboard's real window under Xvfb against the demo (screenshots in target/dashboard-screenshots/)"
+cargo test -p phoenix-dashboard --locked --test window -- --ignored --nocapture
 
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e

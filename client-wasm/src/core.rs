@@ -382,7 +382,12 @@ impl Core {
         self.heartbeat_deadline = None;
         // LongPoll disables heartbeats (spec §6.4).
         self.heartbeat_at = (!self.long_poll).then_some(now + self.options.heartbeat_ms);
+        // Joins made while closed are in the buffer: they go out once, now.
+        let mut buffered_joins = Vec::new();
         for message in std::mem::take(&mut self.send_buffer) {
+            if message.event == events::JOIN {
+                buffered_joins.push(message.join_ref.clone());
+            }
             self.send(message);
         }
         self.outputs.push_back(Output::Opened);
@@ -390,8 +395,12 @@ impl Core {
             let channel = &mut self.channels[id];
             channel.rejoin_tries = 0;
             channel.rejoin_at = None;
+            let join_sent = channel.state == ChannelState::Joining
+                && channel.join_ref.is_some()
+                && buffered_joins.contains(&channel.join_ref);
             if matches!(channel.state, ChannelState::Errored | ChannelState::Joining)
                 && channel.joined_once
+                && !join_sent
             {
                 self.rejoin(now, id);
             }

@@ -394,6 +394,26 @@ fn c12_errored_channels_rejoin_on_reopen() {
 }
 
 #[test]
+fn c12_a_join_made_before_the_socket_opens_is_sent_once() {
+    let mut h = Harness {
+        core: Core::new("ws://example.com/socket", Options::default()),
+        now: 0,
+        sent: Vec::new(),
+        outputs: Vec::new(),
+    };
+    let id = h.core.channel("room:early", Payload::Json(json!({})));
+    h.core.join(h.now, id, None);
+    h.core.connect();
+    h.collect();
+    assert!(h.sent_of("phx_join").is_empty(), "buffered until open");
+    h.core.opened(h.now);
+    h.collect();
+    let joins = h.sent_of("phx_join");
+    assert_eq!(joins.len(), 1, "{joins:?}");
+    assert_eq!(joins[0][2], "room:early");
+}
+
+#[test]
 fn c13_disconnect_never_reconnects() {
     let mut h = Harness::open();
     h.core.disconnect();

@@ -10,6 +10,7 @@ pub mod logger;
 pub mod repo;
 pub mod router;
 pub mod views;
+pub mod watcher;
 
 use std::path::PathBuf;
 

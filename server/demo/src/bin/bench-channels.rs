@@ -8,6 +8,9 @@
 //! and p99) and resident memory per idle joined socket.
 //!
 //! `cargo run --release -p demo --bin bench-channels -- --sockets 10000`
+//!
+//! `--dashboard` compares the demo with the dev dashboard disabled, enabled
+//! with none attached, and attached (a headless dashboard reading every event).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,19 +46,25 @@ struct Args {
     /// `baseline`, or `poem` (a bare poem WebSocket handler, for reference).
     #[arg(long)]
     memory_only: Option<String>,
-    /// Internal: serve `demo`, `baseline` or `poem` and print the port.
+    /// Internal: serve `demo`, `demo-dashboard`, `baseline` or `poem` and print the port.
     #[arg(long)]
     serve: Option<String>,
+    /// Measure the dashboard's cost instead of the ratio to the baseline.
+    #[arg(long)]
+    dashboard: bool,
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 // ---------------------------------------------------------------- servers
 
-async fn serve_demo() -> SocketAddr {
+async fn serve_demo(dashboard: bool) -> SocketAddr {
     let mut config =
         phoenix::config::Config::load_env(demo::app_root(), "test").expect("test config");
     config.http.port = 0;
+    if dashboard {
+        demo::watcher::enable(&mut config);
+    }
     let listening = demo::endpoint(config).unwrap().listen().await.unwrap();
     let addr = listening.http_addr;
     tokio::spawn(listening.run(std::future::pending()));
@@ -374,7 +383,8 @@ async fn main() {
     let args = Args::parse();
     if let Some(kind) = args.serve {
         let addr = match kind.as_str() {
-            "demo" => serve_demo().await,
+            "demo" => serve_demo(false).await,
+            "demo-dashboard" => serve_demo(true).await,
             "poem" => serve_poem().await,
             _ => serve_baseline().await,
         };
@@ -406,14 +416,62 @@ async fn main() {
         );
         return;
     }
-    for kind in ["baseline", "demo"] {
-        let server = spawn_server(kind).await;
+    let kinds: &[&str] = if args.dashboard {
+        &["demo", "demo-dashboard", "demo-watched"]
+    } else {
+        &["baseline", "demo"]
+    };
+    let mut events = 0;
+    for &kind in kinds {
+        let serve = if kind == "demo-watched" {
+            "demo-dashboard"
+        } else {
+            kind
+        };
+        let watch = |server: &Child| {
+            let addr = server.addr;
+            async move {
+                match kind {
+                    "demo-watched" => Some(demo::watcher::attach(addr, false).await),
+                    _ => None,
+                }
+            }
+        };
+        let server = spawn_server(serve).await;
+        let watcher = watch(&server).await;
         let fan = fan_out(&server, args.sockets, args.burst).await;
         drop(server);
-        let server = spawn_server(kind).await;
+        let server = spawn_server(serve).await;
+        let watcher2 = watch(&server).await;
         let echo = echo(&server, args.echo_clients, args.seconds).await;
         drop(server);
+        for w in [watcher, watcher2].into_iter().flatten() {
+            events += w.events.load(std::sync::atomic::Ordering::Relaxed);
+        }
         results.push((kind, fan, echo));
+    }
+    if args.dashboard {
+        println!(
+            "{:<15} {:>14} {:>18} {:>12} {:>10} {:>14}",
+            "dashboard", "fan-out ms", "deliveries/s", "echo rt/s", "echo p99", "RSS/socket KB"
+        );
+        let (_, off_fan, off_echo) = &results[0];
+        for (kind, fan, echo) in &results {
+            println!(
+                "{:<15} {:>14.1} {:>18.0} {:>12.0} {:>9.2}ms {:>14.1}   ratios to disabled: deliveries {:.2}x, echo {:.2}x, memory {:.2}x",
+                kind,
+                fan.first_all_ms,
+                fan.deliveries_per_s,
+                echo.per_s,
+                echo.p99_ms,
+                fan.rss_per_socket_kb,
+                fan.deliveries_per_s / off_fan.deliveries_per_s,
+                echo.per_s / off_echo.per_s,
+                fan.rss_per_socket_kb / off_fan.rss_per_socket_kb,
+            );
+        }
+        println!("\n(the attached dashboard read {events} events)");
+        return;
     }
     let (_, base_fan, base_echo) = &results[0];
     println!(

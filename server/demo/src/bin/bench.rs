@@ -4,6 +4,10 @@
 //! the ratio to bare poem.
 //!
 //! `cargo run --release -p demo --bin bench -- --seconds 5 --connections 32`
+//!
+//! `--dashboard` measures what the dev dashboard costs instead: `/ping` with
+//! the dashboard disabled, enabled with none attached, and attached (a
+//! headless dashboard reading every event).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -34,6 +38,9 @@ struct Args {
     /// Extra demo paths to time with `--in-process`.
     #[arg(long)]
     path: Vec<String>,
+    /// Compare the dashboard disabled, enabled but idle, and attached.
+    #[arg(long)]
+    dashboard: bool,
 }
 
 async fn in_process<E: poem::Endpoint>(endpoint: &E, path: &str, cookie: &str, n: u32) -> Duration {
@@ -222,27 +229,51 @@ async fn main() {
     }
 
     assert!(!cookie.is_empty(), "the demo sets a session cookie");
-    let targets: [(&str, SocketAddr, &str, &str); 4] = [
-        ("bare poem handler (baseline)", bare_addr, "/", ""),
-        (
-            "text, browser pipeline, new visitor",
-            demo_addr,
-            "/ping",
-            "",
-        ),
-        (
-            "text, browser pipeline, with session",
-            demo_addr,
-            "/ping",
-            &cookie,
-        ),
-        (
-            "maud page + layout, with session",
-            demo_addr,
-            "/pages/about",
-            &cookie,
-        ),
-    ];
+    let mut watcher = None;
+    let targets: Vec<(&str, SocketAddr, &str, &str)> = if args.dashboard {
+        let with_dashboard = || {
+            let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
+            config.http.port = 0;
+            demo::watcher::enable(&mut config);
+            demo::endpoint(config).expect("demo endpoint")
+        };
+        let idle_addr = start(with_dashboard()).await;
+        let watched_addr = start(with_dashboard()).await;
+        watcher = Some(demo::watcher::attach(watched_addr, false).await);
+        vec![
+            ("bare poem handler (baseline)", bare_addr, "/", ""),
+            ("/ping, dashboard disabled", demo_addr, "/ping", &cookie),
+            (
+                "/ping, dashboard on, none attached",
+                idle_addr,
+                "/ping",
+                &cookie,
+            ),
+            ("/ping, dashboard attached", watched_addr, "/ping", &cookie),
+        ]
+    } else {
+        vec![
+            ("bare poem handler (baseline)", bare_addr, "/", ""),
+            (
+                "text, browser pipeline, new visitor",
+                demo_addr,
+                "/ping",
+                "",
+            ),
+            (
+                "text, browser pipeline, with session",
+                demo_addr,
+                "/ping",
+                &cookie,
+            ),
+            (
+                "maud page + layout, with session",
+                demo_addr,
+                "/pages/about",
+                &cookie,
+            ),
+        ]
+    };
     println!(
         "{} connections, {}s per target and round, {} rounds (median shown), {} cores\n",
         args.connections,
@@ -294,6 +325,15 @@ async fn main() {
             stats.percentile(0.5),
             stats.percentile(0.99),
             stats.rps() / base
+        );
+    }
+    if let Some(watcher) = watcher {
+        let off = medians[1].rps();
+        println!(
+            "\ndashboard vs disabled: none attached {:.2}x, attached {:.2}x ({} events read by the dashboard)",
+            medians[2].rps() / off,
+            medians[3].rps() / off,
+            watcher.events.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
 }

@@ -108,6 +108,7 @@ fn error(reason: &str) -> Reply {
 /// Topics by subscribers, most subscribed first.
 fn topics(app: &App) -> Value {
     let mut topics = app.pubsub.topics();
+    topics.retain(|(topic, _)| topic != TOPIC);
     topics.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     topics.truncate(MAX_TOPICS);
     topics
@@ -144,8 +145,15 @@ fn snapshot(app: &App, read_only: bool) -> Value {
         "sockets": hub.registry.all().iter().map(|e| e.to_json()).collect::<Vec<_>>(),
         "topics": topics(app),
         "presence": presence,
-        "stats": stats(app, &mut [0; 5]),
+        "stats": current_stats(app),
     })
+}
+
+/// Gauges as of now; the per-second counts are those of no time at all (0).
+fn current_stats(app: &App) -> Value {
+    let mut last = [0; 5];
+    app.introspect.stats(&mut last);
+    stats(app, &mut last)
 }
 
 fn stats(app: &App, last: &mut [u64; 5]) -> Value {
