@@ -2,6 +2,9 @@
 //! traffic: it takes a screenshot of each view (kept in
 //! `target/dashboard-screenshots/`), and each must show something.
 //!
+//! `PHOENIX_SCREENSHOT_DELAY_MS` sets how long the traffic runs before the
+//! first screenshot (4 s by default).
+//!
 //! Needs `xvfb-run` and Mesa's OpenGL; `.ci/test-all.sh` installs them and
 //! runs this test (`cargo test -p phoenix-dashboard --test window -- --ignored`).
 
@@ -143,6 +146,8 @@ fn the_window_shows_every_view_with_live_data() {
     let stop = Arc::new(AtomicBool::new(false));
     let traffic = rt.spawn(chat_traffic(addr, stop.clone()));
 
+    // Longer runs give fuller plots (the README's pictures use 40000).
+    let delay_ms = std::env::var("PHOENIX_SCREENSHOT_DELAY_MS").unwrap_or_else(|_| "4000".into());
     let dir = screenshots_dir();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -153,7 +158,7 @@ fn the_window_shows_every_view_with_live_data() {
         .arg("--payloads")
         .arg("--screenshots")
         .arg(&dir)
-        .args(["--screenshot-delay-ms", "4000"])
+        .args(["--screenshot-delay-ms", &delay_ms])
         .output()
         .expect("xvfb-run runs (install the xvfb package)");
     stop.store(true, Ordering::Relaxed);
