@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, RichText};
 
 use crate::client::{self, ClientConfig, ClientHandle};
-use crate::model::{ConnState, Model};
+use crate::model::{ConnState, Model, TrafficFilter, Update};
 use crate::screenshot::{Action, Outcome, ScreenshotOptions, ScreenshotRunner};
 use crate::views::overview::OverviewView;
 use crate::views::requests::RequestsView;
@@ -178,6 +178,28 @@ impl DashboardApp {
         &self.model
     }
 
+    /// Switches to `view` (as clicking its tab does).
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+    }
+
+    /// Applies one update to the model, as if it came from the client
+    /// (benchmarks and tests feed the app this way, without a server).
+    pub fn apply(&mut self, update: Update) {
+        self.model.apply(update);
+    }
+
+    /// Sets the traffic view's topic and event patterns (as typing them in
+    /// its toolbar does).
+    pub fn set_traffic_filter(&mut self, filter: TrafficFilter) {
+        self.traffic.filter = filter;
+    }
+
+    /// Sets the requests view's filter (as typing it in its toolbar does).
+    pub fn set_requests_filter(&mut self, filter: &str) {
+        self.requests.filter = filter.to_string();
+    }
+
     /// Applies pending updates within the frame's budget; true if some are
     /// left for the next frame.
     fn drain(&mut self) -> bool {
@@ -194,8 +216,10 @@ impl DashboardApp {
         true
     }
 
-    /// Switches to `view`, selecting its showcase row (screenshot mode).
-    fn show_for_screenshot(&mut self, view: View) {
+    /// Switches to `view` and selects its showcase row, which opens its
+    /// details panel: the first socket, the busiest topic, the newest
+    /// traffic row (screenshot mode, benchmarks).
+    pub fn show_showcase(&mut self, view: View) {
         self.view = view;
         match view {
             View::Sockets => self.sockets.select_first(&self.model),
@@ -203,6 +227,22 @@ impl DashboardApp {
             View::Traffic => self.traffic.select_newest(&self.model),
             _ => {}
         }
+    }
+
+    /// Draws the whole app into `ui` (top bar, current view, status bar):
+    /// everything [`eframe::App::ui`] shows, without needing an
+    /// [`eframe::Frame`], so it also runs in a headless [`egui::Context`].
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| match self.view {
+            View::Overview => self.overview.ui(ui, &self.model),
+            View::Routes => self.routes.ui(ui, &self.model),
+            View::Sockets => self.sockets.ui(ui, &self.model, &self.client),
+            View::Topics => self.topics.ui(ui, &self.model, &self.client),
+            View::Traffic => self.traffic.ui(ui, &self.model, &self.client),
+            View::Requests => self.requests.ui(ui, &self.model),
+        });
     }
 
     fn top_bar(&mut self, ui: &mut egui::Ui) {
@@ -297,20 +337,11 @@ impl eframe::App for DashboardApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::bottom("status-bar").show(ui, |ui| self.status_bar(ui));
-        egui::CentralPanel::default().show(ui, |ui| match self.view {
-            View::Overview => self.overview.ui(ui, &self.model),
-            View::Routes => self.routes.ui(ui, &self.model),
-            View::Sockets => self.sockets.ui(ui, &self.model, &self.client),
-            View::Topics => self.topics.ui(ui, &self.model, &self.client),
-            View::Traffic => self.traffic.ui(ui, &self.model, &self.client),
-            View::Requests => self.requests.ui(ui, &self.model),
-        });
+        self.show(ui);
         if let Some(runner) = self.screenshots.as_mut() {
             match runner.step(ui.ctx(), &self.model) {
                 Action::None => {}
-                Action::Show(view) => self.show_for_screenshot(view),
+                Action::Show(view) => self.show_showcase(view),
                 Action::Close => ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close),
             }
         }
@@ -320,6 +351,53 @@ impl eframe::App for DashboardApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_view_draws_headless() {
+        let config = ClientConfig {
+            url: "http://127.0.0.1:1".into(),
+            ..ClientConfig::default()
+        };
+        let client = client::spawn(config.clone(), || ());
+        let mut app = DashboardApp::with_client(client, config.url, View::Overview);
+        app.apply(Update::Snapshot(json!({
+            "app": {"name": "demo", "env": "dev"},
+            "sockets": [{"id": "s1", "topics": ["rooms:lobby"]}],
+            "topics": [{"topic": "rooms:lobby", "subscribers": 1}],
+        })));
+        app.apply(Update::Events(json!({"events": [
+            {"kind": "message_in", "at_ms": 1, "socket_id": "s1", "topic": "rooms:lobby",
+             "event": "new_msg", "size": 10, "payload": "{}"},
+            {"kind": "http_request", "at_ms": 2, "method": "GET", "path": "/",
+             "status": 200, "duration_us": 300},
+        ], "dropped": 0})));
+        app.apply(Update::Stats(json!({"at_ms": 1000, "sockets": 1})));
+        app.set_traffic_filter(TrafficFilter {
+            topic: "rooms:*".into(),
+            event: String::new(),
+        });
+        app.set_requests_filter("GET");
+        let ctx = egui::Context::default();
+        for (frame, view) in View::ALL.into_iter().enumerate() {
+            app.show_showcase(view);
+            let input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 800.0),
+                )),
+                time: Some(frame as f64 / 60.0),
+                ..Default::default()
+            };
+            let mut output = ctx.run_ui(input, |ui| app.show(ui));
+            let shapes = std::mem::take(&mut output.shapes);
+            output.drop_without_applying_deltas();
+            assert!(
+                !ctx.tessellate(shapes, 1.0).is_empty(),
+                "{view} drew nothing"
+            );
+        }
+    }
 
     #[test]
     fn views_parse_by_name() {

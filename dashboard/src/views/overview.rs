@@ -1,7 +1,7 @@
 //! Overview: headline cards and plots of the last minutes of stats.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Legend, Line, Plot, PlotPoint, PlotPoints};
+use egui_plot::{Corner, Legend, Line, Plot, PlotPoint, PlotPoints};
 
 use super::{human_count, human_us, BLUE, GREEN, GREY, PURPLE, RED, YELLOW};
 use crate::model::{Model, StatsPoint};
@@ -167,10 +167,14 @@ impl OverviewView {
         let Some(lines) = self.points.get(index) else {
             return;
         };
+        // Headroom above the highest point keeps lines clear of the legend
+        // and gives the y axis labelled ticks.
+        let top = lines.iter().flatten().map(|p| p.y).fold(1.0_f64, f64::max);
         Plot::new(("overview-plot", index))
             .width(width)
             .height(height)
-            .legend(Legend::default())
+            .legend(Legend::default().position(Corner::LeftTop))
+            .include_y(top * 1.3)
             .allow_zoom(false)
             .allow_drag(false)
             .allow_scroll(false)
