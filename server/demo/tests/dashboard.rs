@@ -37,17 +37,31 @@ async fn join(ws: &mut Ws, token: &str) -> (String, Value) {
     )
 }
 
-/// Reads dashboard pushes until `done` has seen what it waits for.
+/// Reads dashboard pushes until `done` has seen what it waits for (10 s at
+/// most: `stats` arrive every second, so `recv` alone would never time out).
 async fn events_until(ws: &mut Ws, mut done: impl FnMut(&Value) -> bool) {
-    loop {
-        let frame = ws.recv().await;
-        if frame[3] == "events" {
-            for event in frame[4]["events"].as_array().unwrap() {
-                if done(event) {
-                    return;
+    let mut seen = Vec::new();
+    let wait = async {
+        loop {
+            let frame = ws.recv().await;
+            if frame[3] == "events" {
+                for event in frame[4]["events"].as_array().unwrap() {
+                    seen.push(format!(
+                        "{} {} {}",
+                        event["kind"], event["topic"], event["event"]
+                    ));
+                    if done(event) {
+                        return;
+                    }
                 }
             }
         }
+    };
+    if tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+        .await
+        .is_err()
+    {
+        panic!("the awaited events did not all come; seen: {seen:#?}");
     }
 }
 
