@@ -5,54 +5,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use phoenix::prelude::Config;
-use phoenix_client::{Options, Socket};
+mod support;
+
 use phoenix_dashboard::client::{spawn, ClientConfig, ClientHandle};
 use phoenix_dashboard::model::{ConnState, Model, TrafficKind};
-use serde_json::{json, Map, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::oneshot;
+use serde_json::json;
+use support::{http_get, user_socket};
 
 const TOKEN: &str = "live-test";
-
-fn config(port: u16) -> Config {
-    let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
-    config.http.port = port;
-    config.dashboard.enabled = Some(true);
-    config.dashboard.token = Some(TOKEN.into());
-    config
-}
-
-/// A demo server; stops when dropped.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn serve(port: u16) -> Server {
-    let listening = demo::endpoint(config(port))
-        .unwrap()
-        .listen()
-        .await
-        .expect("binds");
-    let addr = listening.http_addr;
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(listening.run(async {
-        let _ = stopped.await;
-    }));
-    Server {
-        addr,
-        stop: Some(stop),
-    }
-}
 
 fn dashboard(addr: SocketAddr, token: &str) -> ClientHandle {
     spawn(
@@ -90,33 +50,6 @@ fn wait_for(
     }
 }
 
-async fn http_get(addr: SocketAddr, path: &str) -> u16 {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response).await;
-    response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-fn user_socket(addr: SocketAddr, user: &str) -> Socket {
-    let mut params = Map::new();
-    params.insert("user".into(), Value::String(user.into()));
-    let socket = Socket::new(
-        &format!("ws://{addr}/socket"),
-        Options {
-            params,
-            ..Options::default()
-        },
-    );
-    socket.connect();
-    socket
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -128,7 +61,7 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
     let rt = runtime();
-    let server = rt.block_on(serve(0));
+    let server = rt.block_on(support::serve(0, TOKEN));
     let addr = server.addr;
     let handle = dashboard(addr, TOKEN);
     let mut model = Model::default();
@@ -228,7 +161,7 @@ fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
 #[test]
 fn a_wrong_token_is_shown_as_refused() {
     let rt = runtime();
-    let server = rt.block_on(serve(0));
+    let server = rt.block_on(support::serve(0, TOKEN));
     let handle = dashboard(server.addr, "not-the-token");
     let mut model = Model::default();
     wait_for(
@@ -244,7 +177,7 @@ fn a_wrong_token_is_shown_as_refused() {
 #[test]
 fn it_reconnects_when_the_server_restarts() {
     let rt = runtime();
-    let server = rt.block_on(serve(0));
+    let server = rt.block_on(support::serve(0, TOKEN));
     let addr = server.addr;
     let handle = dashboard(addr, TOKEN);
     let mut model = Model::default();
@@ -262,7 +195,7 @@ fn it_reconnects_when_the_server_restarts() {
         )
     });
     // A new server (a new process, in real life) on the same port.
-    let server = rt.block_on(serve(addr.port()));
+    let server = rt.block_on(support::serve(addr.port(), TOKEN));
     wait_for(
         &mut model,
         &handle,

@@ -8,45 +8,21 @@
 //! Needs `xvfb-run` and Mesa's OpenGL; `.ci/test-all.sh` installs them and
 //! runs this test (`cargo test -p phoenix-dashboard --test window -- --ignored`).
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use phoenix::prelude::Config;
-use phoenix_client::{Options, Socket};
-use serde_json::{json, Map, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use serde_json::json;
+use support::{http_get, user_socket};
 
 const TOKEN: &str = "window-test";
 const VIEWS: [&str; 6] = [
     "overview", "routes", "sockets", "topics", "traffic", "requests",
 ];
-
-async fn http_get(addr: SocketAddr, path: &str) {
-    if let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await {
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        let _ = stream.write_all(request.as_bytes()).await;
-        let mut sink = Vec::new();
-        let _ = stream.read_to_end(&mut sink).await;
-    }
-}
-
-fn user(addr: SocketAddr, name: &str) -> Socket {
-    let mut params = Map::new();
-    params.insert("user".into(), Value::String(name.into()));
-    let socket = Socket::new(
-        &format!("ws://{addr}/socket"),
-        Options {
-            params,
-            ..Options::default()
-        },
-    );
-    socket.connect();
-    socket
-}
 
 /// Chat users talking in the lobby, one coming and going in a side room,
 /// and page views, until `stop`.
@@ -55,7 +31,7 @@ async fn chat_traffic(addr: SocketAddr, stop: Arc<AtomicBool>) {
     let mut lobbies = Vec::new();
     let mut sockets = Vec::new();
     for name in names {
-        let socket = user(addr, name);
+        let socket = user_socket(addr, name);
         let lobby = socket.channel("room:lobby", json!({}));
         lobby.join().await.expect("joins the lobby");
         lobbies.push(lobby);
@@ -134,15 +110,8 @@ fn the_window_shows_every_view_with_live_data() {
         .enable_all()
         .build()
         .unwrap();
-    let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
-    config.http.port = 0;
-    config.dashboard.enabled = Some(true);
-    config.dashboard.token = Some(TOKEN.into());
-    let listening = rt
-        .block_on(demo::endpoint(config).unwrap().listen())
-        .expect("binds");
-    let addr = listening.http_addr;
-    rt.spawn(listening.run(std::future::pending()));
+    let server = rt.block_on(support::serve(0, TOKEN));
+    let addr = server.addr;
     let stop = Arc::new(AtomicBool::new(false));
     let traffic = rt.spawn(chat_traffic(addr, stop.clone()));
 

@@ -149,6 +149,27 @@ pub fn pretty_json(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 
+/// The first line of a details panel: `title`, then on the right a Close
+/// button (true when clicked) and any `buttons` left of it.
+pub fn details_header(
+    ui: &mut egui::Ui,
+    title: impl FnOnce(&mut egui::Ui),
+    buttons: impl FnOnce(&mut egui::Ui),
+) -> bool {
+    let mut close = false;
+    ui.horizontal(|ui| {
+        title(ui);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            close = ui
+                .button("Close")
+                .on_hover_text("Close the details")
+                .clicked();
+            buttons(ui);
+        });
+    });
+    close
+}
+
 /// A read-only, selectable block of monospace text.
 pub fn code_block(ui: &mut egui::Ui, text: &str) {
     let mut text = text;

@@ -5,8 +5,8 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::{
-    cell, clock_ms, code_block, fit_widths, human_count, human_duration_ms, mono, pretty_json,
-    right, GREY, RED, ROW_HEIGHT, YELLOW,
+    cell, clock_ms, code_block, details_header, fit_widths, human_count, human_duration_ms, mono,
+    pretty_json, right, GREY, RED, ROW_HEIGHT, YELLOW,
 };
 use crate::client::ClientHandle;
 use crate::model::{natural_cmp, Model, SocketRow};
@@ -158,21 +158,20 @@ impl SocketsView {
     }
 
     fn details(&mut self, ui: &mut egui::Ui, model: &Model, client: &ClientHandle, id: &str) {
-        ui.horizontal(|ui| {
-            ui.label(mono(id).size(18.0).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("Close")
-                    .on_hover_text("Close the details")
-                    .clicked()
-                {
-                    self.selected = None;
-                }
+        let closed = details_header(
+            ui,
+            |ui| {
+                ui.label(mono(id).size(18.0).strong());
+            },
+            |ui| {
                 if ui.button("Refresh").clicked() {
                     client.request_socket(id);
                 }
-            });
-        });
+            },
+        );
+        if closed {
+            self.selected = None;
+        }
         let Some(socket) = model.sockets.get(id) else {
             ui.label(RichText::new("This socket is gone (disconnected).").color(GREY));
             return;

@@ -5,7 +5,9 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 use serde_json::Value;
 
-use super::{cell, human_count, mono, right, search_field, GREEN, GREY, RED, ROW_HEIGHT};
+use super::{
+    cell, details_header, human_count, mono, right, search_field, GREEN, GREY, RED, ROW_HEIGHT,
+};
 use crate::client::ClientHandle;
 use crate::model::{metas_json, metas_of, pattern_matches, Model};
 
@@ -150,18 +152,16 @@ impl TopicsView {
     }
 
     fn details(&mut self, ui: &mut egui::Ui, model: &Model, client: &ClientHandle, topic: &str) {
-        ui.horizontal(|ui| {
-            ui.label(mono(topic).size(18.0).strong());
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("Close")
-                    .on_hover_text("Close the details")
-                    .clicked()
-                {
-                    self.selected = None;
-                }
-            });
-        });
+        let closed = details_header(
+            ui,
+            |ui| {
+                ui.label(mono(topic).size(18.0).strong());
+            },
+            |_| {},
+        );
+        if closed {
+            self.selected = None;
+        }
         let subscribers = model.topics.get(topic).copied().unwrap_or(0);
         ui.label(RichText::new(format!("{} subscribers", human_count(subscribers))).color(GREY));
         ui.separator();

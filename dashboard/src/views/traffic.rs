@@ -12,8 +12,8 @@ use eframe::egui::{self, Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::{
-    cell, clock_ms, code_block, human_bytes, human_count, mono, right, search_field, BLUE, GREEN,
-    GREY, PURPLE, RED, ROW_HEIGHT, YELLOW,
+    cell, clock_ms, code_block, details_header, human_bytes, human_count, mono, right,
+    search_field, BLUE, GREEN, GREY, PURPLE, RED, ROW_HEIGHT, YELLOW,
 };
 use crate::client::ClientHandle;
 use crate::model::{traffic_matches, Model, TrafficFilter, TrafficKind, TrafficRow, TRAFFIC_CAP};
@@ -287,14 +287,14 @@ impl TrafficView {
         let Some(row) = &self.selected else {
             return;
         };
-        let mut close = false;
-        ui.horizontal(|ui| {
-            ui.heading(RichText::new(row.kind.label()).color(kind_color(row)));
-            ui.label(mono(&row.event));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                close = ui.button("Close").on_hover_text("Close").clicked();
-            });
-        });
+        let close = details_header(
+            ui,
+            |ui| {
+                ui.heading(RichText::new(row.kind.label()).color(kind_color(row)));
+                ui.label(mono(&row.event));
+            },
+            |_| {},
+        );
         egui::Grid::new("traffic-facts")
             .num_columns(2)
             .spacing([12.0, 4.0])
