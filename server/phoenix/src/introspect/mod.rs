@@ -139,12 +139,11 @@ impl Introspect {
     pub(crate) fn attach(self: &Arc<Self>, payloads: bool) -> Watch {
         let receiver = self.events.subscribe();
         self.watchers.fetch_add(1, Ordering::SeqCst);
-        let watch = Watch {
+        let mut watch = Watch {
             hub: self.clone(),
             receiver: Some(receiver),
             payloads: false,
         };
-        let mut watch = watch;
         watch.set_payloads(payloads);
         watch
     }
