@@ -117,7 +117,9 @@ pub struct DashboardConfig {
     /// Where the socket is mounted.
     #[serde(default = "dashboard_path")]
     pub path: String,
-    /// Events sent to dashboards per second at most (the rest are counted as dropped).
+    /// Events sent to dashboards per second at most, shared equally by
+    /// lifecycle, message, broadcast and HTTP events (the rest are counted
+    /// as dropped).
     #[serde(default = "dashboard_rate")]
     pub max_events_per_second: u64,
 }

@@ -9,8 +9,10 @@
 //!
 //! With a dashboard attached, events go through a bounded ring
 //! ([`EVENT_BUFFER`] slots) and a per-second budget
-//! (`dashboard.max_events_per_second`); what does not fit is counted as
-//! dropped, so a flood of traffic never slows the app or grows its memory.
+//! (`dashboard.max_events_per_second`, shared equally by the four kinds of
+//! [`Class`], so a flood of messages does not hide joins or requests); what
+//! does not fit is counted as dropped, so a flood of traffic never slows the
+//! app or grows its memory.
 
 mod channel;
 mod event;
@@ -46,6 +48,26 @@ pub fn unix_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The kinds of events that share the per-second budget equally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Sockets connecting and going, channels joining and leaving.
+    Lifecycle = 0,
+    /// Messages in and out.
+    Messages = 1,
+    /// PubSub broadcasts.
+    Broadcasts = 2,
+    /// HTTP requests.
+    Http = 3,
+}
+
+/// One class's share of the budget in the current second.
+#[derive(Default)]
+struct Budget {
+    second: AtomicU64,
+    used: AtomicU64,
+}
+
 /// Counters of what happened while a dashboard was attached (cumulative).
 #[derive(Default)]
 pub(crate) struct Counters {
@@ -70,8 +92,7 @@ pub struct Introspect {
     watchers: AtomicUsize,
     payload_watchers: AtomicUsize,
     events: broadcast::Sender<Arc<Event>>,
-    budget_second: AtomicU64,
-    budget_used: AtomicU64,
+    budgets: [Budget; 4],
     max_per_second: u64,
     pub(crate) counters: Counters,
     pub(crate) registry: Registry,
@@ -93,8 +114,7 @@ impl Introspect {
             watchers: AtomicUsize::new(0),
             payload_watchers: AtomicUsize::new(0),
             events: broadcast::channel(EVENT_BUFFER).0,
-            budget_second: AtomicU64::new(0),
-            budget_used: AtomicU64::new(0),
+            budgets: Default::default(),
             max_per_second: max_events_per_second.max(1),
             counters: Counters::default(),
             registry: Registry::default(),
@@ -148,20 +168,22 @@ impl Introspect {
         watch
     }
 
-    /// Whether one more event fits in this second's budget.
-    fn within_budget(&self) -> bool {
+    /// Whether one more event of `class` fits in this second's budget.
+    fn within_budget(&self, class: Class) -> bool {
+        let budget = &self.budgets[class as usize];
         let second = self.started.elapsed().as_secs() + 1;
-        if self.budget_second.load(Ordering::Relaxed) != second
-            && self.budget_second.swap(second, Ordering::Relaxed) != second
+        if budget.second.load(Ordering::Relaxed) != second
+            && budget.second.swap(second, Ordering::Relaxed) != second
         {
-            self.budget_used.store(0, Ordering::Relaxed);
+            budget.used.store(0, Ordering::Relaxed);
         }
-        self.budget_used.fetch_add(1, Ordering::Relaxed) < self.max_per_second
+        let share = (self.max_per_second / self.budgets.len() as u64).max(1);
+        budget.used.fetch_add(1, Ordering::Relaxed) < share
     }
 
-    /// Sends an event to attached dashboards, if the budget allows.
-    pub(crate) fn emit(&self, kind: impl FnOnce(bool) -> EventKind) {
-        if !self.within_budget() {
+    /// Sends an event to attached dashboards, if its class's budget allows.
+    pub(crate) fn emit(&self, class: Class, kind: impl FnOnce(bool) -> EventKind) {
+        if !self.within_budget(class) {
             Counters::add(&self.counters.dropped, 1);
             return;
         }
@@ -180,7 +202,7 @@ impl Introspect {
         size: usize,
     ) {
         Counters::add(&self.counters.messages_in, 1);
-        self.emit(|payloads| EventKind::MessageIn {
+        self.emit(Class::Messages, |payloads| EventKind::MessageIn {
             socket_id: socket.id.clone(),
             topic: message.topic.clone(),
             event: message.event.clone(),
@@ -196,7 +218,7 @@ impl Introspect {
         message: &phoenix_protocol::Message,
         size: usize,
     ) {
-        self.emit(|payloads| EventKind::MessageOut {
+        self.emit(Class::Messages, |payloads| EventKind::MessageOut {
             socket_id: socket.id.clone(),
             topic: message.topic.clone(),
             event: message.event.clone(),
@@ -208,7 +230,7 @@ impl Introspect {
     /// A broadcast delivered to this node's subscribers (hook of the PubSub).
     pub(crate) fn broadcast(&self, broadcast: &crate::pubsub::Broadcast, subscribers: usize) {
         Counters::add(&self.counters.broadcasts, 1);
-        self.emit(|payloads| {
+        self.emit(Class::Broadcasts, |payloads| {
             let size = broadcast
                 .encoded(phoenix_protocol::Vsn::V2)
                 .map_or(0, |frame| event::frame_len(&frame));
@@ -241,7 +263,7 @@ impl Introspect {
         self.counters
             .http_max_us
             .fetch_max(duration_us, Ordering::Relaxed);
-        self.emit(|_| EventKind::HttpRequest {
+        self.emit(Class::Http, |_| EventKind::HttpRequest {
             method: method.to_string(),
             path: path.to_string(),
             status,
@@ -257,7 +279,7 @@ impl Introspect {
         let entry = Arc::new(entry);
         self.registry.insert(entry.clone());
         if self.watching() {
-            self.emit(|_| EventKind::SocketConnected {
+            self.emit(Class::Lifecycle, |_| EventKind::SocketConnected {
                 socket: entry.to_json(),
             });
         }
@@ -332,5 +354,46 @@ impl Drop for Watch {
     fn drop(&mut self) {
         self.set_payloads(false);
         self.hub.watchers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_class_has_its_share_of_the_budget() {
+        // 8 per second: 2 per class.
+        let hub = Arc::new(Introspect::new(true, 8));
+        let mut watch = hub.attach(false);
+        let mut events = watch.take_receiver().unwrap();
+        for _ in 0..5 {
+            hub.http_request("GET", "/", 200, 10);
+        }
+        hub.emit(Class::Lifecycle, |_| EventKind::SocketDisconnected {
+            id: "s1".into(),
+        });
+        let mut kinds = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            kinds.push(match &event.kind {
+                EventKind::HttpRequest { .. } => "http",
+                EventKind::SocketDisconnected { .. } => "gone",
+                _ => "other",
+            });
+        }
+        // The flood of requests used up its share only; the counters saw all.
+        assert_eq!(kinds, ["http", "http", "gone"]);
+        assert_eq!(hub.counters.dropped.load(Ordering::Relaxed), 3);
+        assert_eq!(hub.counters.http_requests.load(Ordering::Relaxed), 5);
+    }
+
+    #[test]
+    fn hooks_watch_only_while_a_dashboard_is_attached() {
+        let hub = Arc::new(Introspect::new(true, 8));
+        assert!(!hub.watching());
+        let watch = hub.attach(true);
+        assert!(hub.watching() && hub.payloads());
+        drop(watch);
+        assert!(!hub.watching() && !hub.payloads());
     }
 }

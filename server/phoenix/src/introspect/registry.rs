@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 
-use super::{EventKind, Introspect};
+use super::{Class, EventKind, Introspect};
 use crate::mailbox;
 use crate::socket::connection::{ConnEvent, Outbound};
 
@@ -107,11 +107,12 @@ impl Probe {
             self.entry.topics().push(topic.to_string());
         }
         if self.hub.watching() {
-            self.hub.emit(|_| EventKind::ChannelJoined {
-                socket_id: self.entry.id.clone(),
-                topic: topic.to_string(),
-                status: if ok { "ok" } else { "error" },
-            });
+            self.hub
+                .emit(Class::Lifecycle, |_| EventKind::ChannelJoined {
+                    socket_id: self.entry.id.clone(),
+                    topic: topic.to_string(),
+                    status: if ok { "ok" } else { "error" },
+                });
         }
     }
 
@@ -130,7 +131,7 @@ impl Probe {
             }
         }
         if self.hub.watching() {
-            self.hub.emit(|_| EventKind::ChannelLeft {
+            self.hub.emit(Class::Lifecycle, |_| EventKind::ChannelLeft {
                 socket_id: self.entry.id.clone(),
                 topic: topic.to_string(),
                 reason,
@@ -146,9 +147,10 @@ impl Probe {
     pub(crate) fn disconnected(&self) {
         self.hub.registry.remove(&self.entry.id);
         if self.hub.watching() {
-            self.hub.emit(|_| EventKind::SocketDisconnected {
-                id: self.entry.id.clone(),
-            });
+            self.hub
+                .emit(Class::Lifecycle, |_| EventKind::SocketDisconnected {
+                    id: self.entry.id.clone(),
+                });
         }
     }
 }
