@@ -58,16 +58,22 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-#[test]
-fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
-    let rt = runtime();
+/// A demo server and a dashboard joined to it, with the snapshot applied.
+fn joined(rt: &tokio::runtime::Runtime) -> (support::Server, ClientHandle, Model) {
     let server = rt.block_on(support::serve(0, TOKEN));
-    let addr = server.addr;
-    let handle = dashboard(addr, TOKEN);
+    let handle = dashboard(server.addr, TOKEN);
     let mut model = Model::default();
     wait_for(&mut model, &handle, 10, "the join", |m| {
         m.conn_state == ConnState::Joined && m.has_snapshot
     });
+    (server, handle, model)
+}
+
+#[test]
+fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
+    let rt = runtime();
+    let (server, handle, mut model) = joined(&rt);
+    let addr = server.addr;
     assert_eq!(model.app.name, "demo");
     assert_eq!(model.app.env, "test");
     assert!(model.routes.iter().any(|r| r.helper == "page_path"));
@@ -179,13 +185,8 @@ fn a_wrong_token_is_shown_as_refused() {
 #[test]
 fn it_reconnects_when_the_server_restarts() {
     let rt = runtime();
-    let server = rt.block_on(support::serve(0, TOKEN));
+    let (server, handle, mut model) = joined(&rt);
     let addr = server.addr;
-    let handle = dashboard(addr, TOKEN);
-    let mut model = Model::default();
-    wait_for(&mut model, &handle, 10, "the join", |m| {
-        m.conn_state == ConnState::Joined
-    });
     let first_start = model.app.started_at_ms;
     let before = model.snapshots;
 
