@@ -14,24 +14,35 @@ const clients = [
   ["our phoenix.js", ours],
 ];
 
+/** Rejects with `what` in its message if `promise` does not settle within `ms`. */
+function within(promise, what, ms = 10000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves with the first reply of a push (ok, error or timeout). */
 function reply(push) {
-  return new Promise((resolve) => {
+  const replied = new Promise((resolve) => {
     push
       .receive("ok", (response) => resolve({ status: "ok", response }))
       .receive("error", (response) => resolve({ status: "error", response }))
       .receive("timeout", () => resolve({ status: "timeout" }));
   });
+  return within(replied, `the reply to ${push.event} on ${push.channel.topic}`);
 }
 
-/** Resolves with the next payload of an event on a channel. */
+/** Resolves with the next payload of an event on a channel (10 s at most). */
 function next(channel, event) {
-  return new Promise((resolve) => {
+  const received = new Promise((resolve) => {
     const ref = channel.on(event, (payload) => {
       channel.off(event, ref);
       resolve(payload);
     });
   });
+  return within(received, `${event} on ${channel.topic}`);
 }
 
 /** Resolves when `predicate()` holds, checking after every event loop turn. */
@@ -164,7 +175,7 @@ for (const [name, options] of transports) {
             channel.send("new_msg", { body: "from the seed API" });
           });
         });
-        assert.deepEqual(await received, { user: "seedy", body: "from the seed API" });
+        assert.deepEqual(await within(received, "new_msg through the seed API"), { user: "seedy", body: "from the seed API" });
         assert.deepEqual(joined, ["seed"]);
       });
     }
@@ -173,7 +184,7 @@ for (const [name, options] of transports) {
       test("heartbeat round trip", async () => {
         const socket = open("hb");
         await until(() => socket.isConnected(), "connected");
-        const latency = await new Promise((resolve) => socket.ping(resolve));
+        const latency = await within(new Promise((resolve) => socket.ping(resolve)), "the heartbeat reply");
         assert.ok(latency >= 0 && latency < 5000);
       });
     }

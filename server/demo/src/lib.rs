@@ -32,11 +32,27 @@ pub fn app_root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
-/// Builds the demo's endpoint from a configuration.
+/// Settings of the demo that actions and channels read as application state.
+#[derive(Debug, Clone)]
+pub struct DemoSettings {
+    /// Whether `/crash` and the chat's `crash` event may panic (dev and test).
+    pub crash_allowed: bool,
+}
+
+/// Builds the demo's endpoint from a configuration, with the seed's users.
 pub fn endpoint(config: Config) -> Result<Endpoint, ConfigError> {
-    controllers::register_exceptions();
-    channels::allow_crash(matches!(config.env.as_str(), "dev" | "test"));
+    endpoint_with(config, repo::Repo::seeded())
+}
+
+/// Builds the demo's endpoint with its own store: every endpoint (every
+/// test) has its own state, nothing is shared through statics.
+pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, ConfigError> {
+    let settings = DemoSettings {
+        crash_allowed: matches!(config.env.as_str(), "dev" | "test"),
+    };
     Endpoint::builder(config, router::router())
+        .state(repo)
+        .state(settings)
         .layout_view(views::LayoutView)
         .view(views::ErrorView)
         // The seed's `config :phoenix, :template_engines, ...`: `.jinja` is

@@ -11,10 +11,57 @@ use tokio_tungstenite::tungstenite::Message;
 #[tokio::test]
 async fn s1_upgrade_with_vsn_2() {
     let server = serve(config(|_| {})).await;
-    let mut ws = connect(server.addr, "a").await;
+    let url = format!("ws://{}/socket/websocket?vsn=2.0.0", server.addr);
+    let (stream, response) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the upgrade succeeds");
+    assert_eq!(response.status().as_u16(), 101);
+    let mut ws = support::ws::Ws::from_stream(stream);
     ws.push(json!([null, "1", "phoenix", "heartbeat", {}]))
         .await;
-    ws.recv().await;
+    assert_eq!(
+        ws.recv().await,
+        json!([null, "1", "phoenix", "phx_reply", {"status": "ok", "response": {}}]),
+        "a V2 array frame"
+    );
+}
+
+/// Two fresh sockets join one topic; the first broadcasts the moment the
+/// second sees its join `ok`. The server subscribes a channel to its topic
+/// before it replies, so the second always gets the broadcast (it lost it
+/// about once in 200 to 600 rounds when the reply came first). Several
+/// pairs run at once on a multi-threaded runtime, so that a channel task
+/// can be interrupted between its reply and its subscription, as under load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broadcast_made_as_soon_as_a_join_is_acknowledged_is_not_lost() {
+    let server = serve(config(|_| {})).await;
+    let addr = server.addr;
+    let pairs = (0..8).map(|pair| {
+        tokio::spawn(async move {
+            for round in 0..400 {
+                let topic = format!("room:race:{pair}:{round}");
+                let mut a = connect(addr, "a").await;
+                let mut b = connect(addr, "b").await;
+                assert_eq!(a.join(&topic, "1").await[4]["status"], "ok");
+                b.push(json!(["1", "1", &topic, "phx_join", {}])).await;
+                let ok = b.recv().await;
+                assert_eq!(ok[4]["status"], "ok", "{topic}: {ok}");
+                a.push(json!(["1", "2", &topic, "new_msg", {"body": round}]))
+                    .await;
+                let got = b.recv_within(std::time::Duration::from_secs(5)).await;
+                assert_eq!(
+                    got,
+                    Some(json!([null, null, &topic, "new_msg", {"user": "a", "body": round}])),
+                    "{topic}: b lost the broadcast made right after its join"
+                );
+                a.close().await;
+                b.close().await;
+            }
+        })
+    });
+    for pair in futures_util::future::join_all(pairs).await {
+        pair.expect("every round of the pair passed");
+    }
 }
 
 #[tokio::test]
@@ -183,7 +230,7 @@ async fn s22_s25_no_reply_and_stale_join_refs_send_nothing() {
     ws.join("room:quiet", "1").await;
     ws.push(json!(["0", "2", "room:quiet", "ping", {}])).await; // stale join_ref
     ws.push(json!(["1", "3", "room:quiet", "others", {}])).await; // no reply, and others only
-    assert!(ws.silent_for(300).await);
+    ws.assert_next_is_reply_to("room:quiet", "1", "4").await;
 }
 
 #[tokio::test]
@@ -209,10 +256,9 @@ async fn s27_s28_broadcast_reaches_everyone_and_broadcast_from_skips_the_sender(
         b.recv().await,
         json!([null, null, "room:bc", "others", {"n": 1}])
     );
-    assert!(
-        a.silent_for(300).await,
-        "the sender does not get its broadcast_from"
-    );
+    // The sender does not get its broadcast_from: the reply to a later ping
+    // comes first.
+    a.assert_next_is_reply_to("room:bc", "1", "5").await;
 }
 
 #[tokio::test]
@@ -245,9 +291,8 @@ async fn s33_s34_leave_unjoined_is_ok_and_stale_leave_is_ignored() {
     );
     ws.join("room:s", "1").await;
     ws.push(json!(["0", "11", "room:s", "phx_leave", {}])).await;
-    assert!(ws.silent_for(300).await);
-    ws.push(json!(["1", "12", "room:s", "ping", {}])).await;
-    assert_eq!(ws.recv().await[4]["status"], "ok", "still joined");
+    // Still joined, and the stale leave got no reply before this one.
+    ws.assert_next_is_reply_to("room:s", "1", "12").await;
 }
 
 #[tokio::test]
@@ -373,10 +418,9 @@ async fn other_rooms_track_nothing() {
     let server = serve(config(|_| {})).await;
     let mut ws = connect(server.addr, "carol").await;
     ws.join("room:bench", "1").await;
-    assert!(
-        ws.silent_for(200).await,
-        "no presence_state outside room:lobby and room:presence:*"
-    );
+    // No presence_state outside room:lobby and room:presence:*: the reply to
+    // a later ping is the next frame.
+    ws.assert_next_is_reply_to("room:bench", "1", "2").await;
 }
 
 #[tokio::test]

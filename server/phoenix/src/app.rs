@@ -7,6 +7,7 @@ use crate::introspect::Introspect;
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RouteInfo, RoutePath};
+use crate::state::StateMap;
 use crate::template::Templates;
 use crate::view::View;
 
@@ -36,6 +37,8 @@ pub struct App {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// What the dev dashboard sees (disabled unless `[dashboard]` is on).
     pub introspect: Arc<Introspect>,
+    /// The application's own state (see [`crate::state`]).
+    pub state: StateMap,
 }
 
 impl App {
@@ -76,6 +79,7 @@ impl Default for App {
             pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
             introspect: Arc::default(),
+            state: StateMap::default(),
         }
     }
 }

@@ -2,20 +2,42 @@
 //! stays connected.
 //!
 //! Each joined topic runs as its own task with its own state (the channel
-//! value) and mailbox. A panic in a callback is contained: the client gets a
-//! `phx_error` for that topic, the socket and its other channels go on.
+//! value) and a bounded mailbox. Incoming events are typed: an enum whose
+//! variants are the events deserializes from the event name and payload
+//! (see [`decode_event`]); one that does not decode gets an `error` reply
+//! naming the problem, and the channel goes on. A panic in a callback is
+//! contained: the client gets a `phx_error` for that topic, the socket and
+//! its other channels go on.
 //!
 //! ```
 //! use phoenix::channel::{Channel, ChannelSocket, JoinResult, Reply};
-//! use phoenix::pubsub::InvalidPayload;
-//! use phoenix_protocol::Payload;
+//! use phoenix::protocol::Payload;
+//! use serde::{Deserialize, Serialize};
 //! use serde_json::json;
+//!
+//! /// What a connection of the socket keeps (`Socket::Assigns`).
+//! #[derive(Clone, Serialize)]
+//! struct User { name: String }
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "snake_case")]
+//! enum RoomIn {
+//!     Ping(Payload),
+//!     Shout { body: String },
+//! }
+//!
+//! #[derive(Serialize)]
+//! struct Shout<'a> { from: &'a str, body: String }
 //!
 //! #[derive(Default)]
 //! struct RoomChannel;
 //!
 //! impl Channel for RoomChannel {
-//!     async fn join(&mut self, topic: &str, _payload: Payload, _socket: &mut ChannelSocket) -> JoinResult {
+//!     type Assigns = User;
+//!     type In = RoomIn;
+//!     type Info = ();
+//!
+//!     async fn join(&mut self, topic: &str, _payload: Payload, _socket: &mut ChannelSocket<Self>) -> JoinResult {
 //!         if topic == "room:secret" {
 //!             Err(json!({"reason": "unauthorized"}).into())
 //!         } else {
@@ -23,34 +45,39 @@
 //!         }
 //!     }
 //!
-//!     async fn handle_in(&mut self, event: &str, payload: Payload, socket: &mut ChannelSocket) -> Reply {
+//!     async fn handle_in(&mut self, event: RoomIn, socket: &mut ChannelSocket<Self>) -> Reply {
 //!         match event {
-//!             "ping" => Reply::ok(payload),
-//!             "shout" => {
-//!                 let _ = socket.broadcast("shout", payload);
+//!             RoomIn::Ping(payload) => Reply::ok(payload),
+//!             RoomIn::Shout { body } => {
+//!                 let from = socket.assigns().name.clone();
+//!                 let _ = socket.broadcast("shout", Shout { from: &from, body });
 //!                 Reply::none()
 //!             }
-//!             _ => Reply::error(json!({"reason": "unknown event"})),
 //!         }
 //!     }
 //! }
 //! ```
 
+mod event;
 pub(crate) mod server;
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
-use futures_util::future::BoxFuture;
 use phoenix_protocol::{Message, Payload, Vsn};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::mailbox;
 use crate::presence::{Presence, Tracked};
 use crate::pubsub::{InvalidPayload, PubSub, SubscriberId};
 use crate::socket::connection::{ConnEvent, Outbox};
+use crate::state::{MissingStateError, StateMap};
+
+pub use event::{decode_event, Event, EventError};
 
 /// The outcome of a join: the reply's response, or the error response.
 pub type JoinResult = Result<Payload, Payload>;
@@ -95,15 +122,25 @@ pub enum Reply {
     },
 }
 
+/// A payload of any serializable value; one that cannot be encoded becomes
+/// `{"reason": ...}` and is logged.
+fn encode(value: impl Serialize) -> Payload {
+    Payload::from_serialize(&value).unwrap_or_else(|err| {
+        tracing::error!("a channel payload could not be encoded: {err}");
+        serde_json::json!({ "reason": "the server could not encode this payload" }).into()
+    })
+}
+
 impl Reply {
-    /// Reply `ok` with a response.
-    pub fn ok(response: impl Into<Payload>) -> Reply {
-        Reply::Status("ok".into(), response.into())
+    /// Reply `ok` with a response: any serializable value (a struct, a
+    /// `json!` value, a [`Payload`] as it is).
+    pub fn ok(response: impl Serialize) -> Reply {
+        Reply::Status("ok".into(), encode(response))
     }
 
     /// Reply `error` with a response.
-    pub fn error(response: impl Into<Payload>) -> Reply {
-        Reply::Status("error".into(), response.into())
+    pub fn error(response: impl Serialize) -> Reply {
+        Reply::Status("error".into(), encode(response))
     }
 
     /// Reply with a status and `{}`.
@@ -125,54 +162,49 @@ impl Reply {
     }
 
     /// Reply, then stop.
-    pub fn stop_with_reply(reason: Reason, status: &str, response: impl Into<Payload>) -> Reply {
+    pub fn stop_with_reply(reason: Reason, status: &str, response: impl Serialize) -> Reply {
         Reply::Stop {
             reason,
-            reply: Some((status.into(), response.into())),
+            reply: Some((status.into(), encode(response))),
         }
     }
 }
 
-/// A message sent to a channel from elsewhere (the seed's `send socket.pid`).
-pub struct Info(pub Box<dyn Any + Send>);
+/// A channel implementation. A fresh value serves each join.
+///
+/// `Assigns` is the socket's ([`Socket::Assigns`](crate::socket::Socket)),
+/// `In` the events clients push (an enum deserialized by [`decode_event`], or
+/// [`Event`] for any), `Info` the messages the app sends it through a
+/// [`ChannelRef`] (`()` if none).
+pub trait Channel: Sized + Send + 'static {
+    /// What each connection of the socket keeps.
+    type Assigns: Send + Sync + 'static;
+    /// The events clients push.
+    type In: DeserializeOwned + Send;
+    /// The messages sent to this channel from elsewhere.
+    type Info: Send + 'static;
 
-impl Info {
-    /// The message, if it is a `T`.
-    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
-        self.0.downcast_ref::<T>()
-    }
-}
-
-impl std::fmt::Debug for Info {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Info(..)")
-    }
-}
-
-/// A channel implementation. A fresh value (`Default`) serves each join.
-pub trait Channel: Send + 'static {
     /// Authorizes the join; `Ok(response)` joins, `Err(response)` refuses.
     fn join(
         &mut self,
         topic: &str,
         payload: Payload,
-        socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket<Self>,
     ) -> impl Future<Output = JoinResult> + Send;
 
     /// Handles an event the client pushed.
     fn handle_in(
         &mut self,
-        event: &str,
-        payload: Payload,
-        socket: &mut ChannelSocket,
+        event: Self::In,
+        socket: &mut ChannelSocket<Self>,
     ) -> impl Future<Output = Reply> + Send;
 
     /// Handles a message sent with a [`ChannelRef`] or to the whole
     /// connection; returning a reason stops the channel.
     fn handle_info(
         &mut self,
-        info: Info,
-        socket: &mut ChannelSocket,
+        info: Self::Info,
+        socket: &mut ChannelSocket<Self>,
     ) -> impl Future<Output = Option<Reason>> + Send {
         let _ = (info, socket);
         async { None }
@@ -189,7 +221,7 @@ pub trait Channel: Send + 'static {
         &mut self,
         event: &str,
         payload: Payload,
-        socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket<Self>,
     ) -> impl Future<Output = ()> + Send {
         let _ = socket.push(event, payload);
         async {}
@@ -199,89 +231,16 @@ pub trait Channel: Send + 'static {
     fn terminate(
         &mut self,
         reason: &Reason,
-        socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket<Self>,
     ) -> impl Future<Output = ()> + Send {
         let _ = (reason, socket);
         async {}
     }
 }
 
-/// [`Channel`] behind a pointer (what the socket's routes hold).
-pub(crate) trait DynChannel: Send {
-    fn join<'a>(
-        &'a mut self,
-        topic: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, JoinResult>;
-    fn handle_in<'a>(
-        &'a mut self,
-        event: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, Reply>;
-    fn handle_info<'a>(
-        &'a mut self,
-        info: Info,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, Option<Reason>>;
-    fn intercept(&self) -> &'static [&'static str];
-    fn handle_out<'a>(
-        &'a mut self,
-        event: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, ()>;
-    fn terminate<'a>(
-        &'a mut self,
-        reason: &'a Reason,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, ()>;
-}
-
-impl<C: Channel> DynChannel for C {
-    fn join<'a>(
-        &'a mut self,
-        topic: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, JoinResult> {
-        Box::pin(Channel::join(self, topic, payload, socket))
-    }
-    fn handle_in<'a>(
-        &'a mut self,
-        event: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, Reply> {
-        Box::pin(Channel::handle_in(self, event, payload, socket))
-    }
-    fn handle_info<'a>(
-        &'a mut self,
-        info: Info,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, Option<Reason>> {
-        Box::pin(Channel::handle_info(self, info, socket))
-    }
-    fn intercept(&self) -> &'static [&'static str] {
-        Channel::intercept(self)
-    }
-    fn handle_out<'a>(
-        &'a mut self,
-        event: &'a str,
-        payload: Payload,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(Channel::handle_out(self, event, payload, socket))
-    }
-    fn terminate<'a>(
-        &'a mut self,
-        reason: &'a Reason,
-        socket: &'a mut ChannelSocket,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(Channel::terminate(self, reason, socket))
-    }
-}
+/// A message for a channel's `handle_info`, of the channel's `Info` type
+/// (a connection-wide message may be of any type: see [`ConnectionRef`]).
+pub(crate) type Info = Box<dyn Any + Send>;
 
 /// What a channel task's mailbox carries (kept small: tokio allocates
 /// mailbox slots in blocks, per channel).
@@ -294,17 +253,26 @@ pub(crate) enum ChannelMsg {
 }
 
 /// Sends messages to one channel's [`Channel::handle_info`].
-#[derive(Clone)]
-pub struct ChannelRef {
+pub struct ChannelRef<I> {
     tx: mailbox::Sender<ChannelMsg>,
+    _info: PhantomData<fn(I)>,
 }
 
-impl ChannelRef {
-    /// Sends a message; false if the channel is gone.
-    pub fn send(&self, message: impl Any + Send) -> bool {
-        self.tx
-            .send(ChannelMsg::Info(Info(Box::new(message))))
-            .is_ok()
+impl<I> Clone for ChannelRef<I> {
+    fn clone(&self) -> Self {
+        ChannelRef {
+            tx: self.tx.clone(),
+            _info: PhantomData,
+        }
+    }
+}
+
+impl<I: Send + 'static> ChannelRef<I> {
+    /// Sends a message; false if the channel is gone, or if its mailbox is
+    /// full ([`SocketLimits::channel_mailbox`](crate::socket::SocketLimits)),
+    /// which stops the channel (its client gets `phx_error`).
+    pub fn send(&self, info: I) -> bool {
+        self.tx.try_send(ChannelMsg::Info(Box::new(info))).is_ok()
     }
 }
 
@@ -316,14 +284,16 @@ pub struct ConnectionRef {
 }
 
 impl ConnectionRef {
-    /// Delivers `make()` to every channel of the connection; false if it is gone.
+    /// Delivers `make()` to every channel of the connection whose `Info` is
+    /// `T` (the others ignore it); false if the connection is gone or has
+    /// more such requests waiting than it can hold.
     pub fn send_info<F, T>(&self, make: F) -> bool
     where
         F: Fn() -> T + Send + Sync + 'static,
         T: Any + Send,
     {
-        let make: Box<dyn Fn() -> Info + Send + Sync> = Box::new(move || Info(Box::new(make())));
-        self.events.send(ConnEvent::InfoAll(make)).is_ok()
+        let make: Box<dyn Fn() -> Info + Send + Sync> = Box::new(move || Box::new(make()));
+        self.events.try_send(ConnEvent::InfoAll(make)).is_ok()
     }
 }
 
@@ -339,26 +309,24 @@ pub struct ReplyRef {
 }
 
 impl ReplyRef {
-    /// Sends the reply.
-    pub fn reply(&self, status: &str, response: impl Into<Payload>) {
+    /// Sends the reply (any serializable value, or a [`Payload`]).
+    pub fn reply(&self, status: &str, response: impl Serialize) {
         let message = Message::reply_to(
             self.join_ref.clone(),
             self.msg_ref.clone(),
             &self.topic,
             status,
-            response.into(),
+            encode(response),
         );
         self.outbox.send_message(self.vsn, &message);
     }
 }
 
-/// The socket as a channel sees it: topic, assigns, and ways to talk.
-pub struct ChannelSocket {
+/// What a channel's socket holds whatever the channel's type.
+pub(crate) struct SocketCore {
     pub(crate) topic: String,
     pub(crate) join_ref: Option<String>,
     pub(crate) msg_ref: Option<String>,
-    /// Shared with the connection until this channel assigns (copy on write).
-    pub(crate) assigns: std::sync::Arc<Map<String, Value>>,
     pub(crate) vsn: Vsn,
     pub(crate) outbox: Outbox,
     pub(crate) pubsub: PubSub,
@@ -369,42 +337,27 @@ pub struct ChannelSocket {
     pub(crate) connection: ConnectionRef,
     pub(crate) presence: Presence,
     pub(crate) tracked: Vec<Tracked>,
+    pub(crate) state: StateMap,
 }
 
-impl ChannelSocket {
-    /// The channel's topic.
-    pub fn topic(&self) -> &str {
-        &self.topic
+impl SocketCore {
+    pub(crate) fn reply_ref(&self) -> ReplyRef {
+        ReplyRef {
+            topic: self.topic.clone(),
+            join_ref: self.join_ref.clone(),
+            msg_ref: self.msg_ref.clone(),
+            vsn: self.vsn,
+            outbox: self.outbox.clone(),
+        }
     }
 
-    /// The join ref of this incarnation.
-    pub fn join_ref(&self) -> Option<&str> {
-        self.join_ref.as_deref()
+    pub(crate) fn untrack_all(&mut self) {
+        for tracked in std::mem::take(&mut self.tracked) {
+            self.presence.untrack(&tracked);
+        }
     }
 
-    /// Stores a value for later callbacks (the seed's "holding state in socket
-    /// connections"); this channel's copy only.
-    pub fn assign(&mut self, key: impl Into<String>, value: impl Serialize) {
-        std::sync::Arc::make_mut(&mut self.assigns).insert(
-            key.into(),
-            serde_json::to_value(value).unwrap_or(Value::Null),
-        );
-    }
-
-    /// A stored value (the seed's `get_assign`).
-    pub fn get_assign<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.assigns.get(key).and_then(|v| T::deserialize(v).ok())
-    }
-
-    /// Every assign.
-    pub fn assigns(&self) -> &Map<String, Value> {
-        &self.assigns
-    }
-
-    /// Pushes an event to this client only (`[J, null, topic, event, payload]`).
-    /// Pushes made while joining are sent right after the join reply.
-    pub fn push(&mut self, event: &str, payload: impl Into<Payload>) -> Result<(), InvalidPayload> {
-        let payload = payload.into();
+    fn push(&mut self, event: &str, payload: Payload) -> Result<(), InvalidPayload> {
         if !payload.is_pushable() {
             return Err(InvalidPayload("not an object".into()));
         }
@@ -422,84 +375,120 @@ impl ChannelSocket {
         }
         Ok(())
     }
+}
+
+/// The socket as channel `C` sees it: topic, typed assigns, application
+/// state, and ways to talk.
+pub struct ChannelSocket<C: Channel> {
+    pub(crate) core: SocketCore,
+    /// Shared with the connection until this channel changes them (copy on write).
+    pub(crate) assigns: Arc<C::Assigns>,
+}
+
+impl<C: Channel> ChannelSocket<C> {
+    /// The channel's topic.
+    pub fn topic(&self) -> &str {
+        &self.core.topic
+    }
+
+    /// The join ref of this incarnation.
+    pub fn join_ref(&self) -> Option<&str> {
+        self.core.join_ref.as_deref()
+    }
+
+    /// The connection's assigns, as its socket's `connect` returned them.
+    pub fn assigns(&self) -> &C::Assigns {
+        &self.assigns
+    }
+
+    /// The assigns, to change them for this channel only (the seed's
+    /// "holding state in socket connections"; state of the channel alone
+    /// is better kept in the channel value itself).
+    pub fn assigns_mut(&mut self) -> &mut C::Assigns
+    where
+        C::Assigns: Clone,
+    {
+        Arc::make_mut(&mut self.assigns)
+    }
+
+    /// Application state of type `T` (see [`crate::state`]).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, MissingStateError> {
+        self.core.state.get::<T>()
+    }
+
+    /// Pushes an event to this client only (`[J, null, topic, event, payload]`):
+    /// any serializable value that is a JSON object, or binary. Pushes made
+    /// while joining are sent right after the join reply.
+    pub fn push(&mut self, event: &str, payload: impl Serialize) -> Result<(), InvalidPayload> {
+        let payload = Payload::from_serialize(&payload).map_err(|e| InvalidPayload(e.0))?;
+        self.core.push(event, payload)
+    }
 
     /// Broadcasts to every subscriber of this topic, this client included.
-    pub fn broadcast(
-        &self,
-        event: &str,
-        payload: impl Into<Payload>,
-    ) -> Result<(), InvalidPayload> {
-        self.pubsub.broadcast(&self.topic, event, payload)
+    pub fn broadcast(&self, event: &str, payload: impl Serialize) -> Result<(), InvalidPayload> {
+        self.core.pubsub.broadcast(&self.core.topic, event, payload)
     }
 
     /// Broadcasts to every subscriber of this topic but this channel.
     pub fn broadcast_from(
         &self,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
-        match self.subscriber {
-            Some(me) => self.pubsub.broadcast_from(me, &self.topic, event, payload),
-            None => self.pubsub.broadcast(&self.topic, event, payload),
+        match self.core.subscriber {
+            Some(me) => self
+                .core
+                .pubsub
+                .broadcast_from(me, &self.core.topic, event, payload),
+            None => self.core.pubsub.broadcast(&self.core.topic, event, payload),
         }
     }
 
     /// A handle to reply to the message being handled, later.
     pub fn reply_ref(&self) -> ReplyRef {
-        ReplyRef {
-            topic: self.topic.clone(),
-            join_ref: self.join_ref.clone(),
-            msg_ref: self.msg_ref.clone(),
-            vsn: self.vsn,
-            outbox: self.outbox.clone(),
-        }
+        self.core.reply_ref()
     }
 
     /// A handle to send this channel messages (its `handle_info`).
-    pub fn channel_ref(&self) -> ChannelRef {
+    pub fn channel_ref(&self) -> ChannelRef<C::Info> {
         ChannelRef {
-            tx: self.me.clone(),
+            tx: self.core.me.clone(),
+            _info: PhantomData,
         }
     }
 
     /// A handle to send every channel of this connection a message.
     pub fn connection(&self) -> ConnectionRef {
-        self.connection.clone()
+        self.core.connection.clone()
     }
 
     /// The application's PubSub.
     pub fn pubsub(&self) -> &PubSub {
-        &self.pubsub
+        &self.core.pubsub
     }
 
     /// The application's presence tracker.
     pub fn presence(&self) -> &Presence {
-        &self.presence
+        &self.core.presence
     }
 
     /// Tracks this client on the channel's topic under `key`; the entry goes
     /// away when the channel stops.
     pub fn track(&mut self, key: &str, meta: Value) -> Tracked {
-        let tracked = self.presence.track(&self.topic, key, meta);
-        self.tracked.push(tracked.clone());
+        let tracked = self.core.presence.track(&self.core.topic, key, meta);
+        self.core.tracked.push(tracked.clone());
         tracked
     }
 
     /// Stops tracking an entry of this channel.
     pub fn untrack(&mut self, tracked: &Tracked) {
-        self.tracked.retain(|t| t != tracked);
-        self.presence.untrack(tracked);
+        self.core.tracked.retain(|t| t != tracked);
+        self.core.presence.untrack(tracked);
     }
 
     /// Pushes `presence_state` (everyone on the topic) to this client.
     pub fn push_presence_state(&mut self) {
-        let state = self.presence.list(&self.topic);
-        let _ = self.push(crate::presence::STATE_EVENT, state);
-    }
-
-    pub(crate) fn untrack_all(&mut self) {
-        for tracked in std::mem::take(&mut self.tracked) {
-            self.presence.untrack(&tracked);
-        }
+        let state = self.core.presence.list(&self.core.topic);
+        let _ = self.core.push(crate::presence::STATE_EVENT, state.into());
     }
 }

@@ -5,11 +5,13 @@
 //! consume and return it, so code reads like an Elixir pipe:
 //!
 //! ```
+//! use phoenix::assigns::Key;
 //! use phoenix::prelude::*;
 //!
-//! async fn show(conn: Conn, params: Params) -> Result<Conn> {
-//!     let page = params.get_str("page").unwrap_or("home").to_string();
-//!     conn.assign("title", format!("Showing page {page}"))
+//! const TITLE: Key<String> = Key::new("title");
+//!
+//! async fn show(conn: Conn, Path(page): Path<String>) -> Result<Conn> {
+//!     conn.assign(TITLE, format!("Showing page {page}"))
 //!         .put_status(StatusCode::OK)
 //!         .text(page)
 //! }
@@ -25,11 +27,10 @@ use futures_util::future::BoxFuture;
 use poem::http::header::{self, HeaderName, HeaderValue};
 use poem::http::{HeaderMap, Method, StatusCode, Uri};
 use poem::{Body, Request, Response};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::app::App;
+use crate::assigns::{Assigns, Key, MissingAssignError};
 use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::plug::Flash;
@@ -60,7 +61,7 @@ struct ConnData {
     path_params: Params,
     query_params: Params,
     body_params: Params,
-    assigns: Map<String, Value>,
+    assigns: Assigns,
     private: http::Extensions,
     status: Option<StatusCode>,
     resp_headers: HeaderMap,
@@ -111,7 +112,7 @@ impl Conn {
             path_params: Params::new(),
             query_params: Params::new(),
             body_params: Params::new(),
-            assigns: Map::new(),
+            assigns: Assigns::default(),
             private: http::Extensions::new(),
             status: None,
             resp_headers: HeaderMap::new(),
@@ -235,41 +236,52 @@ impl Conn {
 
     // ---- assigns and private data ----
 
-    /// Stores a value for views and later plugs (`@name` in Phoenix templates).
-    /// Values that cannot be serialized are stored as `null`.
-    pub fn assign(mut self, key: impl Into<String>, value: impl Serialize) -> Self {
+    /// Stores a typed value for later plugs, the action and the layout
+    /// (`@name` in Phoenix templates); see [`crate::assigns`].
+    pub fn assign<T: Send + Sync + 'static>(mut self, key: Key<T>, value: impl Into<T>) -> Self {
         self.put_assign(key, value);
         self
     }
 
     /// [`Conn::assign`] through a mutable reference.
-    pub fn put_assign(&mut self, key: impl Into<String>, value: impl Serialize) {
-        let value = serde_json::to_value(value).unwrap_or(Value::Null);
-        self.0.assigns.insert(key.into(), value);
+    pub fn put_assign<T: Send + Sync + 'static>(&mut self, key: Key<T>, value: impl Into<T>) {
+        self.0.assigns.insert(key, value.into());
     }
 
-    /// All assigns.
-    pub fn assigns(&self) -> &Map<String, Value> {
-        &self.0.assigns
-    }
-
-    /// One assign, as raw JSON.
-    pub fn get_assign_value(&self, key: &str) -> Option<&Value> {
+    /// An assign; `None` if it is not set.
+    pub fn get_assign<T: Send + Sync + 'static>(&self, key: Key<T>) -> Option<&T> {
         self.0.assigns.get(key)
     }
 
-    /// One assign, deserialized; `None` if absent or of another shape.
-    pub fn get_assign<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.0.assigns.get(key).and_then(|v| T::deserialize(v).ok())
+    /// An assign, or a 500 error naming the key if it is not set.
+    pub fn fetch_assign<T: Send + Sync + 'static>(
+        &self,
+        key: Key<T>,
+    ) -> Result<&T, MissingAssignError> {
+        self.0.assigns.fetch(key)
     }
 
-    /// One assign as text (`""` when absent), handy in templates.
-    pub fn assign_str(&self, key: &str) -> &str {
-        self.0
-            .assigns
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("")
+    /// All assigns.
+    pub fn assigns(&self) -> &Assigns {
+        &self.0.assigns
+    }
+
+    /// What the error page needs to know of this conn if a step fails.
+    pub(crate) fn error_context(&self) -> ErrorContext {
+        ErrorContext {
+            format: self.0.internals.format.clone(),
+            layout: self.0.internals.layout.clone(),
+            assigns: self.0.assigns.clone(),
+            flash: self.0.internals.flash.clone(),
+        }
+    }
+
+    /// Puts back what an error page needs of the conn an error came from.
+    pub(crate) fn restore_context(&mut self, context: ErrorContext) {
+        self.0.internals.format = context.format;
+        self.0.internals.layout = context.layout;
+        self.0.internals.flash = context.flash;
+        self.0.assigns = context.assigns;
     }
 
     pub(crate) fn internals(&self) -> &Internals {
@@ -384,7 +396,7 @@ impl Conn {
     }
 
     /// Whether a response is set.
-    pub fn state(&self) -> ConnState {
+    pub fn resp_state(&self) -> ConnState {
         self.0.state
     }
 
@@ -535,6 +547,16 @@ impl Conn {
         self.0.state = ConnState::Set;
         self.0.halted = true;
     }
+}
+
+/// What the error page keeps of the conn an error came from: the format
+/// negotiated by `accepts`, the layout, the assigns and the flash.
+#[derive(Clone, Default)]
+pub(crate) struct ErrorContext {
+    pub(crate) format: Option<Arc<str>>,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) assigns: Assigns,
+    pub(crate) flash: Option<Flash>,
 }
 
 /// A conn without its request, carried through a tower layer or poem middleware.

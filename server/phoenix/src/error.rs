@@ -1,55 +1,55 @@
 //! Errors that travel through plugs and controllers, and the statuses they map to.
 //!
-//! Any error type can be returned with `?` from a plug or an action; the
-//! framework renders it through the error view with a status found this way
-//! (the counterpart of Elixir's `Plug.Exception`):
-//!
-//! 1. a status given explicitly with [`Error::with_status`];
-//! 2. the [`Exception`] implementation of a type registered with
-//!    [`register_exception`] (own error types: the seed's `plug_status` field);
-//! 3. a status registered for a foreign type with [`register_status`]
-//!    (the seed's `defimpl Plug.Exception, for: Ecto.NotSingleResult`);
-//! 4. otherwise 500.
+//! An error type that knows its status implements [`Exception`] (the seed's
+//! `Plug.Exception`: `plug_status: 404`); `?` then turns it into an [`Error`]
+//! rendered with that status, with nothing to register:
 //!
 //! ```
-//! use phoenix::error::{register_status, Error};
-//! use poem::http::StatusCode;
+//! use phoenix::prelude::*;
 //!
 //! #[derive(Debug, thiserror::Error)]
-//! #[error("no such record")]
-//! struct NotSingleResult;
+//! #[error("no user with id {0}")]
+//! struct UserNotFound(u64);
 //!
-//! register_status::<NotSingleResult>(|_| StatusCode::NOT_FOUND);
-//! assert_eq!(Error::from(NotSingleResult).status(), StatusCode::NOT_FOUND);
+//! impl Exception for UserNotFound {
+//!     fn status(&self) -> StatusCode { StatusCode::NOT_FOUND }
+//! }
+//!
+//! fn find(id: u64) -> Result<&'static str> {
+//!     match id {
+//!         1 => Ok("José"),
+//!         other => Err(UserNotFound(other))?,
+//!     }
+//! }
+//! assert_eq!(find(2).unwrap_err().status(), StatusCode::NOT_FOUND);
 //! ```
+//!
+//! An error type of another crate gets its status with one call at the `?`
+//! (the seed's `defimpl Plug.Exception, for: Ecto.NotSingleResult`), and so
+//! does a missing value:
+//!
+//! ```
+//! use phoenix::prelude::*;
+//!
+//! fn page(n: &str, pages: &[&'static str]) -> Result<&'static str> {
+//!     let index: usize = n.parse().status(StatusCode::BAD_REQUEST)?;
+//!     let page = pages.get(index).copied().status(404)?;
+//!     Ok(page)
+//! }
+//! assert_eq!(page("x", &[]).unwrap_err().status(), StatusCode::BAD_REQUEST);
+//! assert_eq!(page("3", &[]).unwrap_err().status(), StatusCode::NOT_FOUND);
+//! ```
+//!
+//! Common foreign errors already are exceptions: malformed JSON or numbers
+//! are 400, I/O errors 500.
 
 use std::any::TypeId;
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{OnceLock, RwLock};
 
 use poem::http::StatusCode;
 
 /// The result type of plugs and actions.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-type StatusFn = Box<dyn Fn(&(dyn std::error::Error + 'static)) -> StatusCode + Send + Sync>;
-
-fn registry() -> &'static RwLock<HashMap<TypeId, StatusFn>> {
-    static REGISTRY: OnceLock<RwLock<HashMap<TypeId, StatusFn>>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let mut map: HashMap<TypeId, StatusFn> = HashMap::new();
-        map.insert(
-            TypeId::of::<serde_json::Error>(),
-            Box::new(|_| StatusCode::BAD_REQUEST),
-        );
-        map.insert(
-            TypeId::of::<serde_urlencoded::de::Error>(),
-            Box::new(|_| StatusCode::BAD_REQUEST),
-        );
-        RwLock::new(map)
-    })
-}
 
 /// An error type that knows its HTTP status (Elixir's `Plug.Exception`).
 pub trait Exception: std::error::Error + Send + Sync + 'static {
@@ -59,48 +59,86 @@ pub trait Exception: std::error::Error + Send + Sync + 'static {
     }
 }
 
-/// Registers an [`Exception`] type so that errors of this type, however they
-/// were converted into [`Error`], are rendered with their own status.
-pub fn register_exception<E: Exception>() {
-    register_status::<E>(|e| e.status());
+/// Common errors of other crates, with the status they are rendered with.
+macro_rules! foreign_exceptions {
+    ($($ty:ty => $status:ident),* $(,)?) => {
+        $(
+            impl Exception for $ty {
+                fn status(&self) -> StatusCode {
+                    StatusCode::$status
+                }
+            }
+        )*
+    };
 }
 
-/// Registers the status of a foreign error type (one the app cannot implement
-/// [`Exception`] for).
-pub fn register_status<E>(status: impl Fn(&E) -> StatusCode + Send + Sync + 'static)
-where
-    E: std::error::Error + 'static,
-{
-    let f: StatusFn = Box::new(move |err| match err.downcast_ref::<E>() {
-        Some(e) => status(e),
-        None => StatusCode::INTERNAL_SERVER_ERROR,
-    });
-    registry()
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(TypeId::of::<E>(), f);
+foreign_exceptions! {
+    serde_json::Error => BAD_REQUEST,
+    serde_urlencoded::de::Error => BAD_REQUEST,
+    std::num::ParseIntError => BAD_REQUEST,
+    std::num::ParseFloatError => BAD_REQUEST,
+    std::str::ParseBoolError => BAD_REQUEST,
+    std::str::Utf8Error => BAD_REQUEST,
+    std::string::FromUtf8Error => BAD_REQUEST,
+    std::io::Error => INTERNAL_SERVER_ERROR,
+    std::fmt::Error => INTERNAL_SERVER_ERROR,
+    serde_urlencoded::ser::Error => INTERNAL_SERVER_ERROR,
+    tower_sessions::session::Error => INTERNAL_SERVER_ERROR,
+    tokio::task::JoinError => INTERNAL_SERVER_ERROR,
+}
+
+/// Gives a status to an error of another crate, or to a missing value, at
+/// the `?`: `.status(404)?`.
+pub trait WithStatus<T> {
+    /// The error (or `None`) becomes an [`Error`] rendered with `status`
+    /// (a [`StatusCode`] or a number; an invalid number is 500).
+    fn status<S: TryInto<StatusCode>>(self, status: S) -> Result<T>;
+}
+
+fn to_status<S: TryInto<StatusCode>>(status: S) -> StatusCode {
+    status
+        .try_into()
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+impl<T, E: std::error::Error + Send + Sync + 'static> WithStatus<T> for std::result::Result<T, E> {
+    fn status<S: TryInto<StatusCode>>(self, status: S) -> Result<T> {
+        self.map_err(|err| Error::new(err).with_status(to_status(status)))
+    }
+}
+
+impl<T> WithStatus<T> for Option<T> {
+    fn status<S: TryInto<StatusCode>>(self, status: S) -> Result<T> {
+        self.ok_or_else(|| {
+            let status = to_status(status);
+            Error::msg(status, status.canonical_reason().unwrap_or("Error"))
+        })
+    }
 }
 
 /// An error raised by a plug, a controller or the framework.
 pub struct Error {
-    status: Option<StatusCode>,
+    status: StatusCode,
     source: Box<dyn std::error::Error + Send + Sync>,
     type_id: TypeId,
     type_name: &'static str,
+    context: Option<Box<crate::conn::ErrorContext>>,
 }
 
 impl Error {
-    /// Wraps any error; its status comes from the registry (or 500).
+    /// Wraps any error with status 500 (an [`Exception`] converted with `?`
+    /// or [`Error::exception`] keeps its own status).
     pub fn new<E: std::error::Error + Send + Sync + 'static>(err: E) -> Self {
         Error {
-            status: None,
+            status: StatusCode::INTERNAL_SERVER_ERROR,
             type_id: TypeId::of::<E>(),
             type_name: std::any::type_name::<E>(),
             source: Box::new(err),
+            context: None,
         }
     }
 
-    /// Wraps an [`Exception`]: its own status is used.
+    /// Wraps an [`Exception`] with its own status (what `?` does).
     pub fn exception<E: Exception>(err: E) -> Self {
         let status = err.status();
         Error::new(err).with_status(status)
@@ -113,20 +151,13 @@ impl Error {
 
     /// Forces the status this error is rendered with.
     pub fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = Some(status);
+        self.status = status;
         self
     }
 
-    /// The HTTP status of this error (see the module docs for the order).
+    /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
-        if let Some(status) = self.status {
-            return status;
-        }
-        let registry = registry().read().unwrap_or_else(|e| e.into_inner());
-        match registry.get(&self.type_id) {
-            Some(f) => f(self.source.as_ref()),
-            None => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.status
     }
 
     /// The short name of the wrapped error's type (`NoRouteError`), or `Error`
@@ -148,11 +179,27 @@ impl Error {
     pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
         self.source.downcast_ref::<E>()
     }
+
+    /// What the conn knew when the error was raised (format, layout,
+    /// assigns), for the error page; the first step that sees it keeps it.
+    pub(crate) fn or_context(
+        mut self,
+        context: impl FnOnce() -> crate::conn::ErrorContext,
+    ) -> Self {
+        if self.context.is_none() {
+            self.context = Some(Box::new(context()));
+        }
+        self
+    }
+
+    pub(crate) fn take_context(&mut self) -> Option<crate::conn::ErrorContext> {
+        self.context.take().map(|c| *c)
+    }
 }
 
-impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
+impl<E: Exception> From<E> for Error {
     fn from(err: E) -> Self {
-        Error::new(err)
+        Error::exception(err)
     }
 }
 
@@ -167,6 +214,20 @@ impl fmt::Display for Error {
         fmt::Display::fmt(&self.source, f)
     }
 }
+
+/// What the error view is given (under [`ERROR`]) to render an error page.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// The status of the response.
+    pub status: StatusCode,
+    /// The status's reason phrase (`Not Found`).
+    pub reason: &'static str,
+    /// The error's message (shown only by debug pages, usually).
+    pub message: String,
+}
+
+/// The assign holding the [`ErrorInfo`] when the error view renders.
+pub const ERROR: crate::assigns::Key<ErrorInfo> = crate::assigns::Key::new("error");
 
 /// A plain message used by [`Error::msg`].
 #[derive(Debug)]
@@ -266,35 +327,65 @@ pub struct TemplateError(pub String);
 
 impl Exception for TemplateError {}
 
-pub(crate) fn register_builtin_exceptions() {
-    static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| {
-        register_exception::<NoRouteError>();
-        register_exception::<BadRequestError>();
-        register_exception::<PayloadTooLargeError>();
-        register_exception::<NotAcceptableError>();
-        register_exception::<InvalidCsrfTokenError>();
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Debug, thiserror::Error)]
+    #[error("gone")]
+    struct Gone;
+
+    impl Exception for Gone {
+        fn status(&self) -> StatusCode {
+            StatusCode::GONE
+        }
+    }
+
+    fn question_mark() -> Result<()> {
+        Err(Gone)?;
+        Ok(())
+    }
+
     #[test]
-    fn builtin_errors_carry_their_status() {
-        register_builtin_exceptions();
+    fn question_mark_gives_an_exception_its_status_without_registration() {
+        assert_eq!(question_mark().unwrap_err().status(), StatusCode::GONE);
         let err = Error::from(NoRouteError {
             method: "GET".into(),
             path: "/x".into(),
         });
         assert_eq!(err.status(), StatusCode::NOT_FOUND);
+        assert_eq!(err.type_name(), "NoRouteError");
         assert_eq!(
             Error::from(InvalidCsrfTokenError).status(),
             StatusCode::FORBIDDEN
         );
         let json_err = serde_json::from_str::<u8>("x").unwrap_err();
         assert_eq!(Error::from(json_err).status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn foreign_errors_and_missing_values_get_a_status_at_the_question_mark() {
+        #[derive(Debug)]
+        struct Foreign;
+        impl fmt::Display for Foreign {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("foreign")
+            }
+        }
+        impl std::error::Error for Foreign {}
+        let err = Err::<(), _>(Foreign).status(404).unwrap_err();
+        assert_eq!(err.status(), StatusCode::NOT_FOUND);
+        assert_eq!(err.to_string(), "foreign");
+        let err = None::<u8>.status(StatusCode::GONE).unwrap_err();
+        assert_eq!(
+            (err.status(), err.to_string().as_str()),
+            (StatusCode::GONE, "Gone")
+        );
+        assert_eq!(
+            Err::<(), _>(Foreign).status(1000).unwrap_err().status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "an invalid status is 500"
+        );
     }
 
     #[test]

@@ -10,23 +10,63 @@
 //! assert_eq!(ext_for("text/xml"), Some("xml"));
 //! ```
 
-/// Where the `accepts` plug also records the chosen format, so that an error
-/// raised later (after the conn is gone) is rendered in that format.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ErrorFormat(std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<str>>>>);
-
-impl ErrorFormat {
-    pub(crate) fn set(&self, format: std::sync::Arc<str>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format);
+/// Chooses the format of a request among `accepted` (in the seed README's
+/// order): `format` (the `?format=` parameter) if given, else the best
+/// range of the `accept` header, else the first accepted format. `Err`
+/// carries what was requested when nothing acceptable was; the `accepts`
+/// plug answers that with a 406, the error page falls back to the first
+/// format.
+///
+/// ```
+/// use phoenix::format::negotiate;
+/// let accepted = ["html", "json"];
+/// assert_eq!(negotiate(None, Some("application/json"), &accepted), Ok("json"));
+/// assert_eq!(negotiate(Some("html"), Some("application/json"), &accepted), Ok("html"));
+/// assert_eq!(negotiate(None, Some("*/*"), &accepted), Ok("html"));
+/// assert_eq!(negotiate(Some("xml"), None, &accepted), Err("xml".to_string()));
+/// ```
+pub fn negotiate<'a, S: AsRef<str>>(
+    format: Option<&str>,
+    accept: Option<&str>,
+    accepted: &'a [S],
+) -> Result<&'a str, String> {
+    let find = |wanted: &str| accepted.iter().map(AsRef::as_ref).find(|f| *f == wanted);
+    if let Some(format) = format {
+        return find(format).ok_or_else(|| format.to_string());
     }
-
-    pub(crate) fn get(&self) -> Option<String> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_deref()
-            .map(str::to_string)
+    let first = accepted.first().map(AsRef::as_ref).unwrap_or("html");
+    let Some(header) = accept else {
+        return Ok(first);
+    };
+    let ranges = parse_accept(header);
+    if ranges.is_empty() {
+        return Ok(first);
     }
+    for range in &ranges {
+        if *range == "*/*" {
+            return Ok(first);
+        }
+        if let Some(prefix) = range.strip_suffix("/*") {
+            let found = accepted
+                .iter()
+                .map(AsRef::as_ref)
+                .find(|f| mime_for(f).is_some_and(|m| m.starts_with(&format!("{prefix}/"))));
+            if let Some(found) = found {
+                return Ok(found);
+            }
+            continue;
+        }
+        if let Some(ext) = ext_for(range) {
+            let found = accepted
+                .iter()
+                .map(AsRef::as_ref)
+                .find(|f| *f == ext || mime_for(f).is_some_and(|m| m.eq_ignore_ascii_case(range)));
+            if let Some(found) = found {
+                return Ok(found);
+            }
+        }
+    }
+    Err(header.to_string())
 }
 
 const TABLE: &[(&str, &str)] = &[

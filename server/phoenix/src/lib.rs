@@ -11,12 +11,14 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod assigns;
 pub mod channel;
 pub mod config;
 pub mod conn;
 pub mod controller;
 pub mod endpoint;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod html;
 pub mod introspect;
@@ -28,6 +30,7 @@ pub mod presence;
 pub mod pubsub;
 pub mod router;
 pub mod socket;
+pub mod state;
 pub mod template;
 pub mod test;
 pub mod transport;

@@ -12,12 +12,14 @@
 //! #[derive(Clone)]
 //! struct Locale { default: &'static str }
 //!
+//! const LOCALE: Key<String> = Key::new("locale");
+//!
 //! async fn locale(conn: Conn, opts: Locale) -> Result<Conn> {
 //!     let chosen = match conn.params().get_str("locale") {
-//!         Some(l @ ("en" | "fr" | "de")) => l.to_string(),
-//!         _ => opts.default.to_string(),
+//!         Some(l @ ("en" | "fr" | "de")) => l,
+//!         _ => opts.default,
 //!     };
-//!     Ok(conn.assign("locale", chosen))
+//!     Ok(conn.assign(LOCALE, chosen))
 //! }
 //!
 //! let pipeline = Pipeline::new()
@@ -37,14 +39,28 @@ mod session;
 mod tower;
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures_util::FutureExt;
 
 use futures_util::future::BoxFuture;
 use poem::endpoint::BoxEndpoint;
 use poem::{Endpoint, EndpointExt, IntoResponse, Middleware, Request, Response};
 
 use crate::conn::{Conn, ConnParts};
-use crate::error::{Error, Result};
+use crate::error::{Error, PanicError, Result};
+
+/// The text of a panic's payload.
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".into()
+    }
+}
 
 pub use accepts::{accepts, Accepts};
 pub use csrf::{csrf_token, fetch_csrf_token, protect_from_forgery};
@@ -210,7 +226,19 @@ impl Chain {
                 break;
             }
             match step {
-                Compiled::Plug(plug) => conn = plug.call(conn).await?,
+                Compiled::Plug(plug) => {
+                    // An error (or a panic) keeps what the error page needs of
+                    // the conn it came from.
+                    let context = conn.error_context();
+                    conn = match AssertUnwindSafe(plug.call(conn)).catch_unwind().await {
+                        Ok(Ok(conn)) => conn,
+                        Ok(Err(err)) => return Err(err.or_context(|| context)),
+                        Err(panic) => {
+                            let err = Error::exception(PanicError(panic_text(panic.as_ref())));
+                            return Err(err.or_context(|| context));
+                        }
+                    }
+                }
                 Compiled::Around(endpoint) => {
                     let head = conn.request_head();
                     let (mut req, parts) = conn.into_parts();

@@ -31,6 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use phoenix_protocol::{EncodeError, Frame, Message, Payload, Vsn};
+use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -114,11 +115,26 @@ pub trait Subscriber: Send + Sync {
     fn deliver(&self, broadcast: &Arc<Broadcast>);
 }
 
-struct MailboxSubscriber(mpsc::UnboundedSender<Arc<Broadcast>>);
+/// Broadcasts one [`Subscription`] holds at most, unless
+/// [`PubSub::subscribe_with_capacity`] says otherwise.
+pub const SUBSCRIPTION_CAPACITY: usize = 1024;
+
+struct MailboxSubscriber {
+    tx: mpsc::Sender<Arc<Broadcast>>,
+    missed: Arc<AtomicU64>,
+}
 
 impl Subscriber for MailboxSubscriber {
     fn deliver(&self, broadcast: &Arc<Broadcast>) {
-        let _ = self.0.send(broadcast.clone());
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(broadcast.clone()) {
+            if self.missed.fetch_add(1, Ordering::Relaxed) == 0 {
+                tracing::warn!(
+                    topic = %broadcast.topic,
+                    capacity = self.tx.max_capacity(),
+                    "a PubSub subscription is full: it misses broadcasts until it is read"
+                );
+            }
+        }
     }
 }
 
@@ -207,15 +223,29 @@ impl PubSub {
     }
 
     /// Subscribes the returned handle to `topic` (the seed's
-    /// `PubSub.subscribe(self, "foo")`); dropping it unsubscribes.
+    /// `PubSub.subscribe(self, "foo")`); dropping it unsubscribes. It holds
+    /// [`SUBSCRIPTION_CAPACITY`] unread broadcasts; more are missed and
+    /// counted ([`Subscription::missed`]), so a reader that stops reading
+    /// never grows memory.
     pub fn subscribe(&self, topic: &str) -> Subscription {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let id = self.subscribe_with(topic, Arc::new(MailboxSubscriber(tx)));
+        self.subscribe_with_capacity(topic, SUBSCRIPTION_CAPACITY)
+    }
+
+    /// [`PubSub::subscribe`] holding at most `capacity` unread broadcasts.
+    pub fn subscribe_with_capacity(&self, topic: &str, capacity: usize) -> Subscription {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let missed = Arc::new(AtomicU64::new(0));
+        let subscriber = MailboxSubscriber {
+            tx,
+            missed: missed.clone(),
+        };
+        let id = self.subscribe_with(topic, Arc::new(subscriber));
         Subscription {
             id,
             topic: topic.to_string(),
             pubsub: self.clone(),
             rx,
+            missed,
         }
     }
 
@@ -266,9 +296,9 @@ impl PubSub {
     fn make(
         topic: &str,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<Broadcast, InvalidPayload> {
-        let payload = payload.into();
+        let payload = Payload::from_serialize(&payload).map_err(|e| InvalidPayload(e.0))?;
         if !payload.is_pushable() {
             let kind = match &payload {
                 Payload::Json(Value::Array(_)) => "an array",
@@ -283,12 +313,13 @@ impl PubSub {
         Ok(Broadcast::new(topic, event, payload))
     }
 
-    /// Publishes to every subscriber of `topic` on every node.
+    /// Publishes to every subscriber of `topic` on every node; the payload is
+    /// any serializable value that is a JSON object, or binary.
     pub fn broadcast(
         &self,
         topic: &str,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
         let message = PubSub::make(topic, event, payload)?;
         self.inner.adapter.publish(self, Arc::new(message));
@@ -301,7 +332,7 @@ impl PubSub {
         from: SubscriberId,
         topic: &str,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
         let mut message = PubSub::make(topic, event, payload)?;
         message.from = Some(from);
@@ -314,7 +345,7 @@ impl PubSub {
         &self,
         topic: &str,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
         let mut message = PubSub::make(topic, event, payload)?;
         message.from_dashboard = true;
@@ -327,7 +358,7 @@ impl PubSub {
         &self,
         topic: &str,
         event: &str,
-        payload: impl Into<Payload>,
+        payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
         let message = PubSub::make(topic, event, payload)?;
         self.dispatch_local(&Arc::new(message));
@@ -363,7 +394,8 @@ pub struct Subscription {
     id: SubscriberId,
     topic: String,
     pubsub: PubSub,
-    rx: mpsc::UnboundedReceiver<Arc<Broadcast>>,
+    rx: mpsc::Receiver<Arc<Broadcast>>,
+    missed: Arc<AtomicU64>,
 }
 
 impl Subscription {
@@ -375,6 +407,11 @@ impl Subscription {
     /// This subscription's id.
     pub fn id(&self) -> SubscriberId {
         self.id
+    }
+
+    /// Broadcasts missed because the subscription was full.
+    pub fn missed(&self) -> u64 {
+        self.missed.load(Ordering::Relaxed)
     }
 }
 
@@ -411,6 +448,26 @@ mod tests {
         assert!(pubsub.broadcast("t", "e", json!([1])).is_err());
         assert!(pubsub.broadcast("t", "e", json!("text")).is_err());
         assert!(pubsub.broadcast("t", "e", Payload::Binary(vec![1])).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_full_subscription_misses_and_counts_instead_of_growing() {
+        let pubsub = PubSub::local();
+        let mut sub = pubsub.subscribe_with_capacity("t", 3);
+        for n in 0..10 {
+            pubsub.broadcast("t", "e", json!({ "n": n })).unwrap();
+        }
+        assert_eq!(sub.missed(), 7);
+        for n in 0..3 {
+            let got = sub.recv().await.unwrap();
+            assert_eq!(got.payload.as_json().unwrap()["n"], n);
+        }
+        pubsub.broadcast("t", "e", json!({ "n": 10 })).unwrap();
+        assert_eq!(
+            sub.recv().await.unwrap().payload.as_json().unwrap()["n"],
+            10
+        );
+        assert_eq!(sub.missed(), 7);
     }
 
     #[test]

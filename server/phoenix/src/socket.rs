@@ -1,51 +1,69 @@
 //! Sockets: where clients connect, and which channel serves which topic.
 //!
-//! A socket type authorizes connections and routes topics to channels; the
-//! router mounts it (`socket "/socket", UserSocket;`), which serves the
-//! WebSocket transport at `/socket/websocket`.
+//! A socket type authorizes connections, giving each its typed assigns, and
+//! routes topics to channels; the router mounts it (`socket "/socket",
+//! UserSocket;`), which serves the WebSocket transport at
+//! `/socket/websocket` and LongPoll at `/socket/longpoll`.
 //!
 //! ```
 //! use phoenix::params::Params;
 //! use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket};
-//! use serde_json::{Map, Value};
-//! # use phoenix::channel::{Channel, ChannelSocket, JoinResult, Reply};
-//! # use phoenix_protocol::Payload;
+//! use serde::Serialize;
+//! # use phoenix::channel::{Channel, ChannelSocket, Event, JoinResult, Reply};
+//! # use phoenix::protocol::Payload;
 //! # #[derive(Default)] struct RoomChannel;
 //! # impl Channel for RoomChannel {
-//! #     async fn join(&mut self, _: &str, _: Payload, _: &mut ChannelSocket) -> JoinResult { Ok(Payload::empty()) }
-//! #     async fn handle_in(&mut self, _: &str, _: Payload, _: &mut ChannelSocket) -> Reply { Reply::none() }
+//! #     type Assigns = User; type In = Event; type Info = ();
+//! #     async fn join(&mut self, _: &str, _: Payload, _: &mut ChannelSocket<Self>) -> JoinResult { Ok(Payload::empty()) }
+//! #     async fn handle_in(&mut self, _: Event, _: &mut ChannelSocket<Self>) -> Reply { Reply::none() }
 //! # }
+//!
+//! /// What every channel of a connection knows of it.
+//! #[derive(Clone, Serialize)]
+//! pub struct User { name: String }
 //!
 //! #[derive(Default)]
 //! struct UserSocket;
 //!
 //! impl Socket for UserSocket {
-//!     fn channels(&self, routes: &mut ChannelRoutes) {
+//!     type Assigns = User;
+//!
+//!     fn channels(&self, routes: &mut ChannelRoutes<User>) {
 //!         routes.channel::<RoomChannel>("room:*");
 //!     }
 //!
-//!     async fn connect(&self, params: &Params, _info: &ConnectInfo) -> Result<Map<String, Value>, ConnectError> {
-//!         let mut assigns = Map::new();
-//!         let user = params.get_str("user").unwrap_or("anonymous");
-//!         assigns.insert("user".into(), Value::String(user.into()));
-//!         Ok(assigns)
+//!     async fn connect(&self, params: &Params, _info: &ConnectInfo) -> Result<User, ConnectError> {
+//!         match params.get_str("user") {
+//!             Some(name) if !name.is_empty() => Ok(User { name: name.to_string() }),
+//!             _ => Err(ConnectError::Forbidden),
+//!         }
+//!     }
+//!
+//!     fn id(&self, user: &User) -> Option<String> {
+//!         Some(format!("user_socket:{}", user.name))
 //!     }
 //! }
 //! ```
 
 pub(crate) mod connection;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use poem::http::HeaderMap;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::channel::DynChannel;
+use crate::channel::{server, Channel, ChannelMsg, ChannelSocket, SocketCore};
+use crate::mailbox;
 use crate::params::Params;
+use crate::socket::connection::ConnEvent;
+use crate::state::{MissingStateError, StateMap};
 
 /// A refused connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +86,16 @@ pub struct ConnectInfo {
     pub uri: String,
     /// The token sent in `Sec-WebSocket-Protocol` (`base64url.bearer.phx.…`).
     pub auth_token: Option<String>,
+    /// The application's state.
+    pub(crate) state: StateMap,
 }
 
 impl ConnectInfo {
+    /// Application state of type `T` (see [`crate::state`]).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Result<&T, MissingStateError> {
+        self.state.get::<T>()
+    }
+
     /// Takes the token out of `Sec-WebSocket-Protocol: phoenix, base64url.bearer.phx.<B64>`
     /// (standard or URL-safe base64, without padding).
     pub(crate) fn auth_token(headers: &HeaderMap) -> Option<String> {
@@ -103,35 +128,70 @@ impl ConnectInfo {
             headers: headers_map,
             uri,
             auth_token: None,
+            state: StateMap::default(),
         }
     }
 }
 
-type Factory = Arc<dyn Fn() -> Box<dyn DynChannel> + Send + Sync>;
-
-/// Topic patterns and the channels that serve them, first match wins.
-#[derive(Default, Clone)]
-pub struct ChannelRoutes {
-    routes: Vec<(String, Factory)>,
+/// What starting a channel task needs, whatever the channel's type.
+pub(crate) struct Start {
+    pub(crate) join: phoenix_protocol::Message,
+    pub(crate) core: SocketCore,
+    pub(crate) assigns: Arc<dyn Any + Send + Sync>,
+    pub(crate) mailbox: mailbox::Receiver<ChannelMsg>,
+    pub(crate) events: mailbox::Sender<ConnEvent>,
 }
 
-impl ChannelRoutes {
+/// Starts the task of a channel of one type.
+pub(crate) type Spawner = Arc<dyn Fn(Start) + Send + Sync>;
+
+/// Topic patterns and the channels that serve them, first match wins; `A`
+/// is the socket's assigns, which every channel shares.
+pub struct ChannelRoutes<A> {
+    routes: Vec<(String, Spawner)>,
+    _assigns: PhantomData<fn() -> A>,
+}
+
+impl<A> Default for ChannelRoutes<A> {
+    fn default() -> Self {
+        ChannelRoutes {
+            routes: Vec::new(),
+            _assigns: PhantomData,
+        }
+    }
+}
+
+impl<A: Send + Sync + 'static> ChannelRoutes<A> {
     /// Routes `pattern` (an exact topic, or a prefix ending in `*`) to channel `C`.
-    pub fn channel<C: crate::channel::Channel + Default>(&mut self, pattern: &str) -> &mut Self {
-        let factory: Factory = Arc::new(|| Box::new(C::default()));
-        self.routes.push((pattern.to_string(), factory));
-        self
+    pub fn channel<C: Channel<Assigns = A> + Default>(&mut self, pattern: &str) -> &mut Self {
+        self.channel_fn(pattern, C::default)
     }
 
     /// Routes `pattern` to channels made by `make` (for channels that need
-    /// something a `Default` value cannot have, such as a shared handle).
+    /// something a `Default` value cannot have).
     pub fn channel_fn<C, F>(&mut self, pattern: &str, make: F) -> &mut Self
     where
-        C: crate::channel::Channel,
+        C: Channel<Assigns = A>,
         F: Fn() -> C + Send + Sync + 'static,
     {
-        let factory: Factory = Arc::new(move || Box::new(make()));
-        self.routes.push((pattern.to_string(), factory));
+        let spawner: Spawner = Arc::new(move |start: Start| {
+            let assigns = match start.assigns.downcast::<A>() {
+                Ok(assigns) => assigns,
+                Err(_) => unreachable!("a socket's channels share its assigns type"),
+            };
+            let socket = ChannelSocket::<C> {
+                core: start.core,
+                assigns,
+            };
+            tokio::spawn(server::run(
+                make(),
+                start.join,
+                socket,
+                start.mailbox,
+                start.events,
+            ));
+        });
+        self.routes.push((pattern.to_string(), spawner));
         self
     }
 
@@ -139,33 +199,43 @@ impl ChannelRoutes {
     pub fn patterns(&self) -> Vec<String> {
         self.routes.iter().map(|(p, _)| p.clone()).collect()
     }
+}
 
-    pub(crate) fn find(&self, topic: &str) -> Option<Box<dyn DynChannel>> {
-        self.routes.iter().find_map(|(pattern, factory)| {
+/// The channel routes of a mounted socket, its assigns type erased.
+#[derive(Default, Clone)]
+pub(crate) struct Routes(Vec<(String, Spawner)>);
+
+impl Routes {
+    pub(crate) fn find(&self, topic: &str) -> Option<Spawner> {
+        self.0.iter().find_map(|(pattern, spawner)| {
             let matched = match pattern.strip_suffix('*') {
                 Some(prefix) => topic.starts_with(prefix),
                 None => topic == pattern,
             };
-            matched.then(|| factory())
+            matched.then(|| spawner.clone())
         })
     }
 }
 
 /// A socket: authorizes connections and routes their topics to channels.
 pub trait Socket: Send + Sync + 'static {
-    /// Declares the channel routes (`channel "room:*", RoomChannel`).
-    fn channels(&self, routes: &mut ChannelRoutes);
+    /// What each connection keeps, shared by its channels (a user, a
+    /// session id...). It is shown, serialized, by the dev dashboard.
+    type Assigns: Serialize + Send + Sync + 'static;
 
-    /// Accepts a connection with its assigns (copied into every channel), or refuses it.
+    /// Declares the channel routes (`channel "room:*", RoomChannel`).
+    fn channels(&self, routes: &mut ChannelRoutes<Self::Assigns>);
+
+    /// Accepts a connection with its assigns, or refuses it.
     fn connect(
         &self,
         params: &Params,
         info: &ConnectInfo,
-    ) -> impl Future<Output = Result<Map<String, Value>, ConnectError>> + Send;
+    ) -> impl Future<Output = Result<Self::Assigns, ConnectError>> + Send;
 
     /// The id of the connection (`"user_socket:42"`): every connection with
     /// that id can be disconnected at once by broadcasting `"disconnect"` on it.
-    fn id(&self, assigns: &Map<String, Value>) -> Option<String> {
+    fn id(&self, assigns: &Self::Assigns) -> Option<String> {
         let _ = assigns;
         None
     }
@@ -176,14 +246,22 @@ pub trait Socket: Send + Sync + 'static {
     }
 }
 
+/// An accepted connection's assigns, type erased, with what the framework
+/// reads of them.
+pub(crate) struct Connected {
+    pub(crate) assigns: Arc<dyn Any + Send + Sync>,
+    pub(crate) id: Option<String>,
+    /// The assigns as JSON, for the dashboard.
+    pub(crate) json: Arc<Map<String, Value>>,
+}
+
 /// A mounted socket, as the router holds it.
 pub(crate) trait DynSocket: Send + Sync {
     fn connect<'a>(
         &'a self,
         params: &'a Params,
         info: &'a ConnectInfo,
-    ) -> BoxFuture<'a, Result<Map<String, Value>, ConnectError>>;
-    fn id(&self, assigns: &Map<String, Value>) -> Option<String>;
+    ) -> BoxFuture<'a, Result<Connected, ConnectError>>;
 }
 
 impl<S: Socket> DynSocket for S {
@@ -191,12 +269,30 @@ impl<S: Socket> DynSocket for S {
         &'a self,
         params: &'a Params,
         info: &'a ConnectInfo,
-    ) -> BoxFuture<'a, Result<Map<String, Value>, ConnectError>> {
-        Box::pin(Socket::connect(self, params, info))
-    }
-
-    fn id(&self, assigns: &Map<String, Value>) -> Option<String> {
-        Socket::id(self, assigns)
+    ) -> BoxFuture<'a, Result<Connected, ConnectError>> {
+        Box::pin(async move {
+            let assigns = Socket::connect(self, params, info).await?;
+            let id = Socket::id(self, &assigns);
+            let json = match serde_json::to_value(&assigns) {
+                Ok(Value::Object(map)) => map,
+                Ok(Value::Null) => Map::new(),
+                Ok(other) => {
+                    let mut map = Map::new();
+                    map.insert("assigns".into(), other);
+                    map
+                }
+                Err(err) => {
+                    let mut map = Map::new();
+                    map.insert("error".into(), Value::String(err.to_string()));
+                    map
+                }
+            };
+            Ok(Connected {
+                assigns: Arc::new(assigns),
+                id,
+                json: Arc::new(json),
+            })
+        })
     }
 }
 
@@ -208,6 +304,10 @@ pub struct SocketLimits {
     /// Frames waiting to be written to one client before it is disconnected
     /// as too slow.
     pub outbound_queue: usize,
+    /// Messages waiting for one channel (client pushes, intercepted
+    /// broadcasts, infos) before the channel is stopped with `phx_error`
+    /// as unable to keep up; the socket and its other channels go on.
+    pub channel_mailbox: usize,
     /// A connection that sends nothing for this long is closed (Phoenix: 60 s).
     pub idle_timeout: std::time::Duration,
     /// Largest inbound frame, in bytes.
@@ -222,6 +322,7 @@ impl Default for SocketLimits {
         SocketLimits {
             max_channels: 100,
             outbound_queue: 1024,
+            channel_mailbox: 1024,
             idle_timeout: std::time::Duration::from_secs(60),
             max_frame_size: 1024 * 1024,
             long_poll_window: std::time::Duration::from_secs(10),
@@ -234,7 +335,7 @@ impl Default for SocketLimits {
 pub struct Mount {
     pub(crate) name: String,
     pub(crate) socket: Arc<dyn DynSocket>,
-    pub(crate) routes: Arc<ChannelRoutes>,
+    pub(crate) routes: Arc<Routes>,
     pub(crate) limits: SocketLimits,
     /// Whether the dashboard sees its connections (not the dashboard's own).
     pub(crate) observed: bool,
@@ -243,13 +344,13 @@ pub struct Mount {
 impl Mount {
     /// Mounts a socket value (used by the code `router!` generates).
     pub fn new<S: Socket>(name: &str, socket: S) -> Mount {
-        let mut routes = ChannelRoutes::default();
+        let mut routes = ChannelRoutes::<S::Assigns>::default();
         socket.channels(&mut routes);
         Mount {
             name: name.to_string(),
             limits: socket.limits(),
             socket: Arc::new(socket),
-            routes: Arc::new(routes),
+            routes: Arc::new(Routes(routes.routes)),
             observed: true,
         }
     }

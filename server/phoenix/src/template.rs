@@ -9,8 +9,10 @@
 //! the file) and, when `templates.reload` is on (dev), compiled again when a
 //! file changes.
 //!
-//! Templates see the conn's assigns, `flash` (key → list of messages),
-//! `csrf_token`, `conn.path`, `conn.params`, and in layouts `inner`.
+//! A file template is rendered from a `Serialize` value (its fields are the
+//! template's variables, see [`crate::view::File`]) plus `flash` (key →
+//! list of messages), `csrf_token`, `conn.path`, `conn.params`, and in
+//! layouts `inner`.
 //!
 //! ```
 //! use phoenix::template::{MiniJinjaEngine, TemplateEngine};
@@ -282,12 +284,14 @@ impl Templates {
         Ok(())
     }
 
-    /// Renders `key` (`page/show.html`) for a conn if a file template has that
-    /// name; `None` if none does.
+    /// Renders `key` (`page/show.html`) for a conn with the variables of
+    /// `page` (a JSON object, or null) if a file template has that name;
+    /// `None` if none does.
     pub fn render(
         &self,
         key: &str,
         conn: &Conn,
+        page: &Value,
         inner: Option<&str>,
     ) -> Option<Result<String, String>> {
         if self.reload {
@@ -298,12 +302,15 @@ impl Templates {
         let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
         let ext = loaded.index.get(key)?;
         let engine = loaded.engines.get(ext)?;
-        Some(engine.render(key, &context(conn), inner))
+        Some(engine.render(key, &context(conn, page), inner))
     }
 }
 
-fn context(conn: &Conn) -> Value {
-    let mut ctx = conn.assigns().clone();
+fn context(conn: &Conn, page: &Value) -> Value {
+    let mut ctx = match page {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
     ctx.insert("flash".into(), json!(Flash::all(conn)));
     ctx.insert("csrf_token".into(), Value::String(csrf_token(conn)));
     ctx.insert(

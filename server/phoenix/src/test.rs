@@ -21,9 +21,9 @@ use poem::http::{HeaderMap, Method, StatusCode};
 use poem::{Endpoint as _, Request};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use tower_sessions::Session;
 
+use crate::assigns::{Assigns, Key};
 use crate::conn::Conn;
 use crate::endpoint::Endpoint;
 use crate::plug::Flash;
@@ -31,7 +31,7 @@ use crate::plug::Flash;
 /// What a conn looked like when its response was sent.
 #[derive(Clone, Default)]
 struct Snapshot {
-    assigns: Map<String, Value>,
+    assigns: Assigns,
     flash: BTreeMap<String, Vec<String>>,
     session: Option<Session>,
 }
@@ -280,7 +280,7 @@ impl TestResponse {
     }
 
     /// An assign of the conn when the response was sent.
-    pub fn assign(&self, key: &str) -> Option<&Value> {
+    pub fn assign<T: Send + Sync + 'static>(&self, key: Key<T>) -> Option<&T> {
         self.snapshot.assigns.get(key)
     }
 

@@ -9,10 +9,9 @@ pub(crate) mod websocket;
 
 use phoenix_protocol::Vsn;
 use poem::http::StatusCode;
-use serde_json::{Map, Value};
 
 use crate::conn::Conn;
-use crate::socket::{ConnectError, ConnectInfo, Mount};
+use crate::socket::{ConnectError, ConnectInfo, Connected, Mount};
 
 pub use long_poll::LongPollRoute;
 pub use websocket::WebSocketRoute;
@@ -20,7 +19,7 @@ pub use websocket::WebSocketRoute;
 /// A connection the socket accepted.
 pub(crate) struct Accepted {
     pub(crate) vsn: Vsn,
-    pub(crate) assigns: Map<String, Value>,
+    pub(crate) connected: Connected,
     pub(crate) id: Option<String>,
     pub(crate) peer: Option<std::net::SocketAddr>,
 }
@@ -51,19 +50,19 @@ pub(crate) async fn authorize(
         conn.uri().to_string(),
     );
     info.auth_token = auth_token;
-    let assigns = match mount.socket.connect(params, &info).await {
-        Ok(assigns) => assigns,
+    info.state = conn.app().state.clone();
+    let connected = match mount.socket.connect(params, &info).await {
+        Ok(connected) => connected,
         Err(ConnectError::Forbidden) => return Err(StatusCode::FORBIDDEN),
         Err(ConnectError::Status(code, reason)) => {
             tracing::info!(socket = %mount.name, "connection refused: {reason}");
             return Err(StatusCode::from_u16(code).unwrap_or(StatusCode::FORBIDDEN));
         }
     };
-    let id = mount.socket.id(&assigns);
     Ok(Accepted {
         vsn,
-        assigns,
-        id,
+        id: connected.id.clone(),
+        connected,
         peer: conn.remote_addr(),
     })
 }

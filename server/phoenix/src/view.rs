@@ -1,40 +1,42 @@
-//! Views render templates.
+//! Views: templates as functions of typed data, and the layouts around them.
 //!
-//! A view is a type implementing [`View`]. Templates written in Rust (maud
-//! markup, or a function returning JSON for `"show.json"`) are arms of its
-//! [`View::render`] match; anything it does not render is looked up among the
-//! file templates of the app's template engines (`<view name>/<template>.<engine ext>`,
-//! see [`crate::template`]). HTML is wrapped in the layout chosen with
-//! [`Conn::put_layout`] (`application` by default), rendered by the app's
-//! layout view, which places the page with [`Conn::inner_content`].
+//! A page is a function of what it shows, written with maud; the action
+//! hands it to [`Conn::render`], which wraps HTML in the layout chosen with
+//! [`Conn::put_layout`] (`application` by default, rendered by the app's
+//! layout view, which places the page with [`Conn::inner_content`]):
 //!
 //! ```
+//! use maud::{html, Markup};
 //! use phoenix::prelude::*;
-//! use phoenix::view::Rendered;
-//! use maud::html;
 //!
-//! #[derive(Default)]
-//! struct PageView;
+//! pub struct User { pub id: u64, pub name: String }
 //!
-//! fn display(something: &str) -> String { something.to_uppercase() }
+//! /// The seed's `render conn, "show", user: user`: `show.html` of `UserView`.
+//! pub fn show(_conn: &Conn, user: &User) -> Markup {
+//!     html! { h1 { "Hello, " (user.name) } p { "User #" (user.id) } }
+//! }
 //!
-//! impl View for PageView {
-//!     fn name(&self) -> &'static str { "page" }
-//!     fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
-//!         Some(Ok(match template {
-//!             "index.html" => html! { p { (display(conn.assign_str("message"))) } }.into(),
-//!             "show.json" => Rendered::json(&serde_json::json!({ "title": conn.assign_str("title") })),
-//!             _ => return None,
-//!         }))
-//!     }
+//! async fn action(conn: Conn) -> Result<Conn> {
+//!     let user = User { id: 1, name: "José".into() };
+//!     conn.render(|conn: &Conn| show(conn, &user)).await
 //! }
 //! ```
+//!
+//! File templates (`<templates>/<view name>/<name>.<format>.<engine>`, see
+//! [`crate::template`]) are rendered from a `Serialize` value whose fields
+//! are the template's variables: `conn.render(File::new("index.html", &page))`.
+//! JSON is a serialized value: `conn.json(&user)`.
+//!
+//! A [`View`] names the folder of a controller's file templates and renders
+//! templates by name where Phoenix dispatches on names: layouts
+//! (`application.html`) and error pages (`404.html`, `500.json`).
 
 use std::sync::Arc;
 
 use maud::{Markup, PreEscaped};
 use poem::http::StatusCode;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::conn::Conn;
 use crate::error::{Error, Result, TemplateError};
@@ -71,16 +73,113 @@ impl From<&str> for Rendered {
     }
 }
 
-/// A view: renders the templates of one controller (or of layouts, or errors).
+/// A view: the folder of a controller's file templates, and templates
+/// rendered by name (layouts, error pages).
 pub trait View: Send + Sync + 'static {
     /// The folder of this view's file templates, e.g. `"page"` for `PageView`.
     fn name(&self) -> &'static str;
 
-    /// Renders a template such as `"show.html"` or `"show.json"` that this view
-    /// defines in Rust; `None` lets the file templates have a go.
+    /// Renders a template such as `"application.html"` or `"404.json"` that
+    /// this view defines in Rust; `None` lets the file templates have a go.
     fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
         let _ = (template, conn);
         None
+    }
+}
+
+/// What [`Conn::render`] renders: a page (maud markup, or a function of the
+/// conn that returns it) or a [`File`] template.
+pub trait Template: Send {
+    /// The format produced (`html`, `xml`, ...), given the conn.
+    fn format(&self, conn: &Conn) -> String;
+
+    /// Renders the template for the conn.
+    fn render(self, conn: &Conn) -> Result<Rendered>;
+
+    /// The variables a file layout sees besides `inner` (a JSON object).
+    fn layout_context(&self) -> Value {
+        Value::Null
+    }
+}
+
+impl Template for Markup {
+    fn format(&self, _conn: &Conn) -> String {
+        "html".into()
+    }
+
+    fn render(self, _conn: &Conn) -> Result<Rendered> {
+        Ok(self.into())
+    }
+}
+
+impl<F> Template for F
+where
+    F: FnOnce(&Conn) -> Markup + Send,
+{
+    fn format(&self, _conn: &Conn) -> String {
+        "html".into()
+    }
+
+    fn render(self, conn: &Conn) -> Result<Rendered> {
+        Ok(self(conn).into())
+    }
+}
+
+/// A template of the conn's view by name (one its [`View::render`] defines,
+/// else a file template) rendered from a `Serialize` value:
+/// `File::new("index.html", &page)`. Without a format in the name
+/// (`File::new("sitemap", &urls)`) the format comes from the response's
+/// content type, else from the request's format.
+pub struct File {
+    name: String,
+    context: Result<Value, String>,
+}
+
+impl File {
+    /// The template `name` of the conn's view with the fields of `context`
+    /// as its variables (a struct or a map).
+    pub fn new(name: impl Into<String>, context: &impl Serialize) -> File {
+        File {
+            name: name.into(),
+            context: serde_json::to_value(context).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+impl Template for File {
+    fn format(&self, conn: &Conn) -> String {
+        match self.name.rsplit_once('.') {
+            Some((_, ext)) => ext.to_string(),
+            None => conn
+                .resp_content_type()
+                .and_then(ext_for)
+                .unwrap_or_else(|| conn.format())
+                .to_string(),
+        }
+    }
+
+    fn render(self, conn: &Conn) -> Result<Rendered> {
+        let name = if self.name.contains('.') {
+            self.name.clone()
+        } else {
+            format!("{}.{}", self.name, self.format(conn))
+        };
+        let context = self.context.map_err(|e| {
+            Error::exception(TemplateError(format!(
+                "the variables of template {name:?} cannot be serialized: {e}"
+            )))
+        })?;
+        let view = conn.internals().view.clone().ok_or_else(|| {
+            Error::msg(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot render {name:?}: the conn has no view (call put_view)"),
+            )
+        })?;
+        render_by_name(view.as_ref(), &name, conn, &context)
+    }
+
+    fn layout_context(&self) -> Value {
+        self.context.clone().unwrap_or(Value::Null)
     }
 }
 
@@ -114,33 +213,18 @@ impl From<bool> for Layout {
 pub const DEFAULT_LAYOUT: &str = "application";
 
 impl Conn {
-    /// Renders a template of the conn's view with the conn's assigns.
-    ///
-    /// `"show.html"` names the format; `"sitemap"` takes it from the response
-    /// content type set with [`Conn::put_resp_content_type`], else from the
-    /// request's format. HTML is wrapped in the layout.
-    pub async fn render(mut self, template: &str) -> Result<Conn> {
-        let name = if template.contains('.') {
-            template.to_string()
-        } else {
-            let format = self
-                .resp_content_type()
-                .and_then(ext_for)
-                .unwrap_or_else(|| self.format());
-            format!("{template}.{format}")
-        };
-        let format = name.rsplit('.').next().unwrap_or("html").to_string();
+    /// Renders a page (see [`Template`]) and sends it with the conn's status
+    /// (200 by default). HTML is wrapped in the layout; a page is rendered
+    /// after the session's CSRF token is loaded, so its forms can use
+    /// [`csrf_token`](crate::plug::csrf_token).
+    pub async fn render(mut self, template: impl Template) -> Result<Conn> {
+        let format = template.format(&self);
         if format == "html" {
             // Pages may hold forms: make `csrf_token` work in them.
             crate::plug::fetch_csrf_token(&mut self).await?;
         }
-        let view = self.internals().view.clone().ok_or_else(|| {
-            Error::msg(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("cannot render {name:?}: the conn has no view (call put_view)"),
-            )
-        })?;
-        let mut body = render_template(view.as_ref(), &name, &self)?;
+        let layout_context = template.layout_context();
+        let mut body = template.render(&self)?;
         let layout = self
             .internals()
             .layout
@@ -150,7 +234,7 @@ impl Conn {
             if let Some(layout_view) = self.app().layout_view.clone() {
                 self.internals_mut().inner_content = Some(Arc::from(body.0));
                 let layout_name = format!("{layout}.html");
-                body = render_template(layout_view.as_ref(), &layout_name, &self)?;
+                body = render_by_name(layout_view.as_ref(), &layout_name, &self, &layout_context)?;
             }
         }
         if self.resp_content_type().is_none() {
@@ -161,23 +245,13 @@ impl Conn {
         self.send_resp(status, body.0)
     }
 
-    /// Adds assigns then renders (the seed's `render conn, "index", message: "hello"`).
-    pub async fn render_with(mut self, template: &str, assigns: impl Serialize) -> Result<Conn> {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(assigns) {
-            for (k, v) in map {
-                self.put_assign(k, v);
-            }
-        }
-        self.render(template).await
-    }
-
     /// Chooses the layout: a name, or `false` for none.
     pub fn put_layout(mut self, layout: impl Into<Layout>) -> Self {
         self.internals_mut().layout = Some(layout.into());
         self
     }
 
-    /// Chooses the view that renders this conn's templates.
+    /// Chooses the view whose folder holds this conn's file templates.
     pub fn put_view(mut self, view: impl View) -> Self {
         self.internals_mut().view = Some(Arc::new(view));
         self
@@ -189,15 +263,25 @@ impl Conn {
     }
 }
 
-/// Renders `name` with a view, then with the file templates.
-pub(crate) fn render_template(view: &dyn View, name: &str, conn: &Conn) -> Result<Rendered> {
+/// Renders `name` with a view's Rust templates, then with its file templates
+/// (whose variables are those of `context`).
+pub(crate) fn render_by_name(
+    view: &dyn View,
+    name: &str,
+    conn: &Conn,
+    context: &Value,
+) -> Result<Rendered> {
     if let Some(result) = view.render(name, conn) {
         return result;
     }
+    render_file(view, name, conn, context)
+}
+
+fn render_file(view: &dyn View, name: &str, conn: &Conn, context: &Value) -> Result<Rendered> {
     let templates = &conn.app().templates;
     let key = format!("{}/{name}", view.name());
     let inner = conn.internals().inner_content.as_deref();
-    match templates.render(&key, conn, inner) {
+    match templates.render(&key, conn, context, inner) {
         Some(result) => result
             .map(Rendered)
             .map_err(|e| Error::exception(TemplateError(e))),

@@ -8,25 +8,74 @@ mod support;
 mod ws;
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use phoenix::channel::{Channel, ChannelSocket, Info, JoinResult, Reason, Reply};
+use phoenix::channel::{Channel, ChannelSocket, Event, JoinResult, Reason, Reply};
 use phoenix::prelude::*;
 use phoenix::protocol::Payload;
 use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket, SocketLimits};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use support::TempApp;
 use ws::{try_connect, Connect, Ws};
 
-/// Reasons `terminate` saw, by topic.
-static TERMINATED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+/// Reasons `terminate` saw, by topic: application state of the test server.
+#[derive(Default)]
+pub struct Terminations {
+    seen: Mutex<Vec<(String, String)>>,
+    changed: tokio::sync::Notify,
+}
+
+impl Terminations {
+    fn record(&self, topic: &str, reason: &Reason) {
+        let mut seen = self.seen.lock().unwrap();
+        seen.push((topic.to_string(), format!("{reason:?}")));
+        self.changed.notify_waiters();
+    }
+
+    fn has(&self, topic: &str, reason: &str) -> bool {
+        let seen = self.seen.lock().unwrap();
+        seen.iter().any(|(t, r)| t == topic && r == reason)
+    }
+
+    /// Waits (10 s at most) until `terminate` ran for `topic` with `reason`.
+    async fn wait_for(&self, topic: &str, reason: &str) {
+        let wait = async {
+            loop {
+                let changed = self.changed.notified();
+                if self.has(topic, reason) {
+                    return;
+                }
+                changed.await;
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(10), wait)
+            .await
+            .is_err()
+        {
+            panic!(
+                "terminate({reason}) not called for {topic} within 10 s: {:?}",
+                self.seen.lock().unwrap()
+            );
+        }
+    }
+}
+
+/// What the test sockets keep of a connection.
+#[derive(Clone, Serialize)]
+pub struct TestAssigns {
+    params: Map<String, Value>,
+    auth_token: Option<String>,
+}
 
 #[derive(Default)]
 pub struct TestSocket;
 
 impl Socket for TestSocket {
-    fn channels(&self, routes: &mut ChannelRoutes) {
+    type Assigns = TestAssigns;
+
+    fn channels(&self, routes: &mut ChannelRoutes<TestAssigns>) {
         routes.channel::<TestChannel>("test:*");
     }
 
@@ -34,20 +83,16 @@ impl Socket for TestSocket {
         &self,
         params: &Params,
         info: &ConnectInfo,
-    ) -> Result<Map<String, Value>, ConnectError> {
+    ) -> Result<TestAssigns, ConnectError> {
         match params.get_str("refuse") {
             Some("403") => return Err(ConnectError::Forbidden),
             Some("429") => return Err(ConnectError::Status(429, "slow down".into())),
             _ => {}
         }
-        let mut assigns = Map::new();
-        assigns.insert("params".into(), Value::Object(params.as_map().clone()));
-        assigns.insert("auth_token".into(), json!(info.auth_token));
-        Ok(assigns)
-    }
-
-    fn id(&self, _assigns: &Map<String, Value>) -> Option<String> {
-        None
+        Ok(TestAssigns {
+            params: params.as_map().clone(),
+            auth_token: info.auth_token.clone(),
+        })
     }
 }
 
@@ -56,7 +101,9 @@ impl Socket for TestSocket {
 pub struct TightSocket;
 
 impl Socket for TightSocket {
-    fn channels(&self, routes: &mut ChannelRoutes) {
+    type Assigns = TestAssigns;
+
+    fn channels(&self, routes: &mut ChannelRoutes<TestAssigns>) {
         routes.channel::<TestChannel>("test:*");
     }
 
@@ -64,8 +111,11 @@ impl Socket for TightSocket {
         &self,
         _params: &Params,
         _info: &ConnectInfo,
-    ) -> Result<Map<String, Value>, ConnectError> {
-        Ok(Map::new())
+    ) -> Result<TestAssigns, ConnectError> {
+        Ok(TestAssigns {
+            params: Map::new(),
+            auth_token: None,
+        })
     }
 
     fn limits(&self) -> SocketLimits {
@@ -79,15 +129,20 @@ impl Socket for TightSocket {
     }
 }
 
+/// Events of every kind, JSON or binary: the untyped form of `handle_in`.
 #[derive(Default)]
 pub struct TestChannel;
 
 impl Channel for TestChannel {
+    type Assigns = TestAssigns;
+    type In = Event;
+    type Info = &'static str;
+
     async fn join(
         &mut self,
         topic: &str,
         _payload: Payload,
-        socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket<Self>,
     ) -> JoinResult {
         match topic {
             "test:reply" => Ok(json!({"x": 1}).into()),
@@ -96,7 +151,7 @@ impl Channel for TestChannel {
                 socket.push("welcome", json!({"hello": "you"})).unwrap();
                 Ok(Payload::empty())
             }
-            "test:assigns" => Ok(Value::Object(socket.assigns().clone()).into()),
+            "test:assigns" => Ok(serde_json::to_value(socket.assigns()).unwrap().into()),
             _ => Ok(Payload::empty()),
         }
     }
@@ -105,20 +160,21 @@ impl Channel for TestChannel {
         &["filtered"]
     }
 
-    async fn handle_out(&mut self, event: &str, payload: Payload, socket: &mut ChannelSocket) {
+    async fn handle_out(
+        &mut self,
+        event: &str,
+        payload: Payload,
+        socket: &mut ChannelSocket<Self>,
+    ) {
         let value = payload.as_json().cloned().unwrap_or_default();
         if value["drop"] != json!(true) {
             let _ = socket.push(event, json!({"intercepted": true, "was": value}));
         }
     }
 
-    async fn handle_in(
-        &mut self,
-        event: &str,
-        payload: Payload,
-        socket: &mut ChannelSocket,
-    ) -> Reply {
-        match event {
+    async fn handle_in(&mut self, event: Event, socket: &mut ChannelSocket<Self>) -> Reply {
+        let Event { event, payload } = event;
+        match event.as_str() {
             "later" => {
                 let reply = socket.reply_ref();
                 tokio::spawn(async move {
@@ -164,18 +220,19 @@ impl Channel for TestChannel {
         }
     }
 
-    async fn handle_info(&mut self, info: Info, socket: &mut ChannelSocket) -> Option<Reason> {
-        if let Some(text) = info.downcast_ref::<&str>() {
-            let _ = socket.push("info", json!({"message": text}));
-        }
+    async fn handle_info(
+        &mut self,
+        info: &'static str,
+        socket: &mut ChannelSocket<Self>,
+    ) -> Option<Reason> {
+        let _ = socket.push("info", json!({"message": info}));
         None
     }
 
-    async fn terminate(&mut self, reason: &Reason, socket: &mut ChannelSocket) {
-        TERMINATED
-            .lock()
-            .unwrap()
-            .push((socket.topic().to_string(), format!("{reason:?}")));
+    async fn terminate(&mut self, reason: &Reason, socket: &mut ChannelSocket<Self>) {
+        if let Ok(terminations) = socket.state::<Terminations>() {
+            terminations.record(socket.topic(), reason);
+        }
     }
 }
 
@@ -199,13 +256,16 @@ mod app {
 struct Server {
     addr: SocketAddr,
     pubsub: phoenix::pubsub::PubSub,
+    terminated: Arc<Terminations>,
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: TempApp,
 }
 
 async fn server() -> Server {
     let dir = TempApp::new(&[]);
+    let terminated = Arc::new(Terminations::default());
     let endpoint = Endpoint::builder(dir.config(), app::router())
+        .state_arc(terminated.clone())
         .view(ErrorView)
         .build()
         .unwrap();
@@ -219,6 +279,7 @@ async fn server() -> Server {
     Server {
         addr,
         pubsub,
+        terminated,
         _stop: stop,
         _dir: dir,
     }
@@ -451,23 +512,8 @@ async fn s39_closing_the_socket_terminates_its_channels() {
     ws.join("test:s39a", "1").await;
     ws.join("test:s39b", "2").await;
     ws.close().await;
-    for _ in 0..100 {
-        let done = {
-            let list = TERMINATED.lock().unwrap();
-            ["test:s39a", "test:s39b"].iter().all(|t| {
-                list.iter()
-                    .any(|(topic, reason)| topic == t && reason == "Closed")
-            })
-        };
-        if done {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!(
-        "terminate(Closed) not called: {:?}",
-        TERMINATED.lock().unwrap()
-    );
+    s.terminated.wait_for("test:s39a", "Closed").await;
+    s.terminated.wait_for("test:s39b", "Closed").await;
 }
 
 #[tokio::test]
@@ -513,7 +559,9 @@ async fn a_client_that_does_not_read_is_disconnected() {
     // 10 000 pushes of ~130 bytes into a 16-frame queue while the client reads nothing.
     slow.push(json!(["1", "2", "test:flood", "flood", {}]))
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The queue overflowed while the client read nothing: the server closes
+    // the connection, which terminates its channel.
+    s.terminated.wait_for("test:flood", "Closed").await;
     let mut received = 0;
     let ended = loop {
         match tokio::time::timeout(Duration::from_secs(5), slow.next_raw()).await {
@@ -754,20 +802,7 @@ async fn l9_a_session_without_polls_ends_and_its_channels_stop() {
     )
     .await;
     lp_get(s.addr, "/tight", &token).await;
-    let mut ended = false;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if TERMINATED
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(t, r)| t == "test:l9" && r == "Closed")
-        {
-            ended = true;
-            break;
-        }
-    }
-    assert!(ended, "the channel was terminated");
+    s.terminated.wait_for("test:l9", "Closed").await;
     let (_, body) = lp(
         s.addr,
         "GET",

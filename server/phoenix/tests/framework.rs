@@ -13,6 +13,12 @@ use support::TempApp;
 
 mod app {
     use phoenix::prelude::*;
+    use phoenix::view::File;
+
+    #[derive(serde::Deserialize)]
+    pub struct NameQuery {
+        pub name: Option<String>,
+    }
 
     #[derive(Default)]
     pub struct ThingView;
@@ -73,11 +79,10 @@ mod app {
             conn.text(format!("{stamp}/{greeting}"))
         }
 
-        pub async fn page(conn: Conn, params: Params) -> Result<Conn> {
-            let name = params.get_str("name").unwrap_or("nobody").to_string();
-            conn.assign("name", name)
-                .put_layout(false)
-                .render("page.html")
+        pub async fn page(conn: Conn, Query(q): Query<NameQuery>) -> Result<Conn> {
+            let name = q.name.unwrap_or_else(|| "nobody".into());
+            conn.put_layout(false)
+                .render(File::new("page.html", &serde_json::json!({ "name": name })))
                 .await
         }
 
@@ -97,14 +102,13 @@ mod app {
         pub async fn other_view(conn: Conn, _params: Params) -> Result<Conn> {
             conn.put_view(OtherView)
                 .put_layout(false)
-                .render("hello.html")
+                .render(File::new("hello.html", &()))
                 .await
         }
 
         pub async fn shout(conn: Conn, _params: Params) -> Result<Conn> {
-            conn.assign("name", "jo")
-                .put_layout(false)
-                .render("shout.txt")
+            conn.put_layout(false)
+                .render(File::new("shout.txt", &serde_json::json!({ "name": "jo" })))
                 .await
         }
     }

@@ -21,6 +21,7 @@
 mod binary;
 mod error;
 mod message;
+mod payload_serde;
 mod vsn;
 
 pub use error::{DecodeError, EncodeError};

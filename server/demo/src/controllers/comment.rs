@@ -1,10 +1,11 @@
 //! `CommentController`: a nested resource rendered with MiniJinja file templates.
 
 use phoenix::prelude::*;
-use serde::Deserialize;
+use phoenix::view::File;
+use serde::{Deserialize, Serialize};
 
-use super::{id_param, UserNotFound};
-use crate::repo;
+use super::UserNotFound;
+use crate::repo::{Comment, Repo, User};
 use crate::router::helpers::user_comment_path;
 use crate::views::CommentView;
 
@@ -15,47 +16,68 @@ impl Controller for CommentController {
     type View = CommentView;
 }
 
+/// `comment[body]`, blank if absent.
 #[derive(Deserialize)]
-struct CommentForm {
+pub struct CommentParams {
+    comment: CommentField,
+}
+
+#[derive(Deserialize)]
+struct CommentField {
     #[serde(default)]
     body: String,
 }
 
-fn user(params: &Params) -> Result<repo::User> {
-    let id = id_param(params, "user_id")?;
-    repo::get_user(id).ok_or_else(|| Error::from(UserNotFound(id)))
+/// The variables of `comment/index.html.jinja`.
+#[derive(Serialize)]
+struct IndexPage {
+    user: User,
+    comments: Vec<Comment>,
+    action: String,
 }
 
 impl CommentController {
     /// `GET /users/:user_id/comments`
-    pub async fn index(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        let action = user_comment_path::create(user.id).to_string();
-        conn.assign("comments", repo::list_comments(user.id))
-            .assign("action", action)
-            .assign("user", user)
-            .render("index.html")
-            .await
+    pub async fn index(
+        conn: Conn,
+        Path(user_id): Path<u64>,
+        State(repo): State<Repo>,
+    ) -> Result<Conn> {
+        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
+        let page = IndexPage {
+            comments: repo.list_comments(user.id),
+            action: user_comment_path::create(user.id).to_string(),
+            user,
+        };
+        conn.render(File::new("index.html", &page)).await
     }
 
     /// `POST /users/:user_id/comments`
-    pub async fn create(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        let form: CommentForm = params.extract_at("comment")?;
-        let conn = if form.body.trim().is_empty() {
+    pub async fn create(
+        conn: Conn,
+        Path(user_id): Path<u64>,
+        State(repo): State<Repo>,
+        Form(form): Form<CommentParams>,
+    ) -> Result<Conn> {
+        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
+        let body = form.comment.body.trim();
+        let conn = if body.is_empty() {
             conn.put_flash("error", "A comment can't be blank")
         } else {
-            repo::create_comment(user.id, form.body.trim());
+            repo.create_comment(user.id, body);
             conn.put_flash("notice", "Comment added")
         };
         conn.redirect_to(user_comment_path::index(user.id))
     }
 
     /// `DELETE /users/:user_id/comments/:id`
-    pub async fn destroy(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        let id = id_param(&params, "id")?;
-        let conn = if repo::delete_comment(user.id, id) {
+    pub async fn destroy(
+        conn: Conn,
+        Path((user_id, id)): Path<(u64, u64)>,
+        State(repo): State<Repo>,
+    ) -> Result<Conn> {
+        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
+        let conn = if repo.delete_comment(user.id, id) {
             conn.put_flash("notice", "Comment deleted")
         } else {
             conn.put_flash("error", "That comment was already gone")

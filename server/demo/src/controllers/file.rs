@@ -1,6 +1,8 @@
 //! `FileController`: the seed's glob route `/files/*path`.
 
 use phoenix::prelude::*;
+use phoenix::view::File;
+use serde::Serialize;
 
 use crate::views::FileView;
 
@@ -11,13 +13,20 @@ impl Controller for FileController {
     type View = FileView;
 }
 
+/// The variables of `file/show.html.j2`.
+#[derive(Serialize)]
+struct ShowPage {
+    path: String,
+    segments: Vec<String>,
+}
+
 impl FileController {
     /// `GET /files/*path`
-    pub async fn show(conn: Conn, params: Params) -> Result<Conn> {
-        let segments: Vec<String> = params.extract_at("path")?;
-        conn.assign("segments", &segments)
-            .assign("path", segments.join("/"))
-            .render("show.html")
-            .await
+    pub async fn show(conn: Conn, Path(segments): Path<Vec<String>>) -> Result<Conn> {
+        let page = ShowPage {
+            path: segments.join("/"),
+            segments,
+        };
+        conn.render(File::new("show.html", &page)).await
     }
 }

@@ -1,10 +1,13 @@
 //! `PageController`: the seed's controller example, layouts and sessions.
 
 use phoenix::prelude::*;
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::router::helpers::page_path;
-use crate::views::PageView;
+use crate::views::page::{self as view, PageJson};
+use crate::views::{PageView, TITLE};
+use crate::DemoSettings;
 
 /// Static pages.
 pub struct PageController;
@@ -13,80 +16,87 @@ impl Controller for PageController {
     type View = PageView;
 }
 
+/// `?user=...&room=...` of the chat pages.
+#[derive(Deserialize)]
+pub struct ChatQuery {
+    #[serde(default)]
+    user: String,
+    room: Option<String>,
+}
+
+/// `?clear=1` and `?forget=<key>` of the session page.
+#[derive(Deserialize)]
+pub struct SessionQuery {
+    #[serde(default)]
+    clear: bool,
+    forget: Option<String>,
+}
+
 impl PageController {
     /// The seed's `render conn, "index", message: "hello"`.
-    pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {
+    pub async fn index(conn: Conn) -> Result<Conn> {
         // The seed's `PubSub.broadcast "logging", {:action, controller: "pages", action: "index"}`.
         let _ = conn.pubsub().broadcast(
             "logging",
             "action",
             json!({ "controller": "pages", "action": "index" }),
         );
-        conn.render_with("index.html", json!({ "message": "hello" }))
-            .await
+        conn.render(|conn: &Conn| view::index(conn, "hello")).await
     }
 
     /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`.
-    pub async fn chat(conn: Conn, params: Params) -> Result<Conn> {
-        let user = params.get_str("user").unwrap_or("").trim().to_string();
-        let room = params.get_str("room").unwrap_or("lobby").to_string();
-        conn.assign("title", "Chat")
-            .assign("user", user)
-            .assign("room", room)
-            .render("chat.html")
+    pub async fn chat(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
+        let room = query.room.unwrap_or_else(|| "lobby".into());
+        conn.assign(TITLE, "Chat")
+            .render(|conn: &Conn| view::chat(conn, query.user.trim(), &room))
             .await
     }
 
     /// The chat again, run by the Rust client compiled to wasm (`client-wasm/example`).
-    pub async fn wasm(conn: Conn, params: Params) -> Result<Conn> {
-        let user = params.get_str("user").unwrap_or("").trim().to_string();
-        conn.assign("title", "Chat (Rust)")
-            .assign("user", user)
-            .assign("room", "lobby")
-            .render("wasm.html")
+    pub async fn wasm(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
+        conn.assign(TITLE, "Chat (Rust)")
+            .render(|conn: &Conn| view::wasm(conn, query.user.trim()))
             .await
     }
 
     /// The seed's JavaScript API at work (`socket.join("rooms", "lobby", ...)`).
-    pub async fn seed_api(conn: Conn, _params: Params) -> Result<Conn> {
-        conn.assign("title", "Seed API")
-            .render("seed_api.html")
-            .await
+    pub async fn seed_api(conn: Conn) -> Result<Conn> {
+        conn.assign(TITLE, "Seed API").render(view::seed_api).await
     }
 
     /// The modern JavaScript API at work (ES module, `socket.channel(...)`).
-    pub async fn modern_api(conn: Conn, _params: Params) -> Result<Conn> {
-        conn.assign("title", "Modern API")
-            .render("modern_api.html")
+    pub async fn modern_api(conn: Conn) -> Result<Conn> {
+        conn.assign(TITLE, "Modern API")
+            .render(view::modern_api)
             .await
     }
 
     /// Plain text through the whole browser pipeline (the benchmark's route).
-    pub async fn ping(conn: Conn, _params: Params) -> Result<Conn> {
+    pub async fn ping(conn: Conn) -> Result<Conn> {
         conn.text("pong")
     }
 
     /// The same page in the `plain` layout (`put_layout("plain")`).
-    pub async fn plain(conn: Conn, _params: Params) -> Result<Conn> {
+    pub async fn plain(conn: Conn) -> Result<Conn> {
         conn.put_layout("plain")
-            .render_with("index.html", json!({ "message": "hello" }))
+            .render(|conn: &Conn| view::index(conn, "hello"))
             .await
     }
 
     /// The same page without a layout (`put_layout(:none)`).
-    pub async fn bare(conn: Conn, _params: Params) -> Result<Conn> {
+    pub async fn bare(conn: Conn) -> Result<Conn> {
         conn.put_layout(false)
-            .render_with("index.html", json!({ "message": "hello" }))
+            .render(|conn: &Conn| view::index(conn, "hello"))
             .await
     }
 
     /// The seed's session example, plus a visit counter; `?clear=1` empties
     /// the session and `?forget=visits` deletes one key.
-    pub async fn session(conn: Conn, params: Params) -> Result<Conn> {
-        if params.get_str("clear") == Some("1") {
+    pub async fn session(conn: Conn, Query(query): Query<SessionQuery>) -> Result<Conn> {
+        if query.clear {
             conn.clear_session().await?;
         }
-        if let Some(key) = params.get_str("forget") {
+        if let Some(key) = &query.forget {
             conn.delete_session(key).await?;
         }
         conn.put_session("foo", "bar").await?;
@@ -97,27 +107,28 @@ impl PageController {
     }
 
     /// Panics, to show that a crashing action gets a 500 page and the server
-    /// goes on. Only in dev and test.
-    pub async fn crash(conn: Conn, _params: Params) -> Result<Conn> {
-        if matches!(conn.app().env(), "dev" | "test") {
+    /// goes on. Only where the settings allow it (dev and test).
+    pub async fn crash(conn: Conn, State(settings): State<DemoSettings>) -> Result<Conn> {
+        if settings.crash_allowed {
             panic!("this action crashes on purpose");
         }
+        let _ = conn;
         Err(Error::msg(StatusCode::NOT_FOUND, "not found"))
     }
 
-    /// The seed's `show`, matching on the `page` param.
-    pub async fn show(conn: Conn, params: Params) -> Result<Conn> {
-        match params.get_str("page") {
-            Some("admin") => conn.redirect_to(page_path::show("unauthorized")),
-            Some(page) => {
-                let title = format!("Showing page {page}");
-                let url = conn.url(&page_path::show(page));
-                conn.assign("title", title)
-                    .assign("url", url)
-                    .render("show")
-                    .await
-            }
-            None => Err(Error::msg(StatusCode::BAD_REQUEST, "missing page")),
+    /// The seed's `show`, matching on the `page` param: HTML or, with
+    /// `?format=json`, the seed's `render("show.json", %{page: page})`.
+    pub async fn show(conn: Conn, Path(page): Path<String>) -> Result<Conn> {
+        if page == "admin" {
+            return conn.redirect_to(page_path::show("unauthorized"));
         }
+        let title = format!("Showing page {page}");
+        let url = conn.url(&page_path::show(&page));
+        if conn.format() == "json" {
+            return conn.json(&PageJson { title, url });
+        }
+        conn.assign(TITLE, title.clone())
+            .render(|conn: &Conn| view::show(conn, &title, &url))
+            .await
     }
 }

@@ -1,8 +1,10 @@
 //! `SitemapController`: the seed's sitemap, rendered by response content type.
 
 use phoenix::prelude::*;
+use phoenix::view::File;
+use serde::Serialize;
 
-use crate::repo;
+use crate::repo::Repo;
 use crate::router::helpers::{page_path, user_path};
 use crate::views::SitemapView;
 
@@ -13,23 +15,28 @@ impl Controller for SitemapController {
     type View = SitemapView;
 }
 
+/// The variables of `sitemap/sitemap.xml.jinja`.
+#[derive(Serialize)]
+struct Sitemap {
+    urls: Vec<String>,
+}
+
 impl SitemapController {
-    /// `put_resp_content_type("text/xml")` then `render("sitemap")` picks
+    /// `put_resp_content_type("text/xml")` then rendering `"sitemap"` picks
     /// `sitemap.xml` (a MiniJinja template).
-    pub async fn sitemap(conn: Conn, _params: Params) -> Result<Conn> {
+    pub async fn sitemap(conn: Conn, State(repo): State<Repo>) -> Result<Conn> {
         let mut urls = vec![
             conn.url(&RoutePath::root()),
             conn.url(&page_path::show("about")),
             conn.url(&user_path::index()),
         ];
         urls.extend(
-            repo::list_users()
+            repo.list_users()
                 .iter()
                 .map(|u| conn.url(&user_path::show(u.id))),
         );
-        conn.assign("urls", urls)
-            .put_resp_content_type("text/xml")
-            .render("sitemap")
+        conn.put_resp_content_type("text/xml")
+            .render(File::new("sitemap", &Sitemap { urls }))
             .await
     }
 }

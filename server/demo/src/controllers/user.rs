@@ -3,10 +3,11 @@
 use phoenix::prelude::*;
 use serde::Deserialize;
 
-use super::{id_param, UserNotFound};
-use crate::repo;
+use super::UserNotFound;
+use crate::repo::Repo;
 use crate::router::helpers::user_path;
-use crate::views::UserView;
+use crate::views::user::{self as view, UserForm};
+use crate::views::LOCALE;
 
 /// Users, as HTML pages.
 pub struct UserController;
@@ -18,108 +19,114 @@ pub struct Locale {
     pub default: &'static str,
 }
 
-/// The seed's `plug :locale, default: "en"`.
+/// The seed's `plug :locale, default: "en"`: the `LOCALE` assign.
 pub async fn locale(conn: Conn, opts: Locale) -> Result<Conn> {
-    let locale = match conn.params().get_str("locale") {
+    let locale = match conn.query_params().get_str("locale") {
         Some(l @ ("en" | "fr" | "de")) => l.to_string(),
         _ => opts.default.to_string(),
     };
-    Ok(conn.assign("locale", locale))
+    Ok(conn.assign(LOCALE, locale))
 }
 
 impl Controller for UserController {
-    type View = UserView;
+    type View = view::UserView;
 
     fn plugs() -> Pipeline {
         Pipeline::new().plug_with(locale, Locale { default: "en" })
     }
 }
 
+/// The form's fields: `user[name]`.
 #[derive(Deserialize)]
-struct UserForm {
-    #[serde(default)]
-    name: String,
+pub struct UserParams {
+    /// The posted `user[...]` fields.
+    pub user: NameField,
 }
 
-fn user(params: &Params) -> Result<repo::User> {
-    let id = id_param(params, "id")?;
-    repo::get_user(id).ok_or_else(|| Error::from(UserNotFound(id)))
+/// `user[name]`, blank if absent.
+#[derive(Deserialize)]
+pub struct NameField {
+    #[serde(default)]
+    name: String,
 }
 
 // `new` is the resource action of Phoenix's vocabulary, not a constructor.
 #[allow(clippy::new_ret_no_self)]
 impl UserController {
     /// `GET /users`
-    pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {
-        conn.assign("users", repo::list_users())
-            .render("index.html")
-            .await
+    pub async fn index(conn: Conn, State(repo): State<Repo>) -> Result<Conn> {
+        let users = repo.list_users();
+        conn.render(|conn: &Conn| view::index(conn, &users)).await
     }
 
     /// `GET /users/:id`
-    pub async fn show(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        conn.assign("user_id", user.id)
-            .assign("user", user)
-            .render("show.html")
-            .await
+    pub async fn show(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
+        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        conn.render(|conn: &Conn| view::show(conn, &user)).await
     }
 
     /// `GET /users/new`
-    pub async fn new(conn: Conn, _params: Params) -> Result<Conn> {
-        conn.assign("name", "").render("new.html").await
+    pub async fn new(conn: Conn) -> Result<Conn> {
+        conn.render(|conn: &Conn| view::new(conn, &UserForm::default()))
+            .await
     }
 
     /// `POST /users`: puts the seed's flash and redirects; a blank name
     /// shows the form again with an error (422).
-    pub async fn create(conn: Conn, params: Params) -> Result<Conn> {
-        let form: UserForm = params.extract_at("user")?;
-        let name = form.name.trim();
+    pub async fn create(
+        conn: Conn,
+        State(repo): State<Repo>,
+        Form(form): Form<UserParams>,
+    ) -> Result<Conn> {
+        let name = form.user.name.trim();
         if name.is_empty() {
+            let form = UserForm::blank(name);
             return conn
                 .put_status(StatusCode::UNPROCESSABLE_ENTITY)
-                .assign("error", "Name can't be blank")
-                .assign("name", name)
-                .render("new.html")
+                .render(|conn: &Conn| view::new(conn, &form))
                 .await;
         }
-        repo::create_user(name);
+        repo.create_user(name);
         conn.put_flash("notice", "Created successfully")
             .redirect_to(user_path::index())
     }
 
     /// `GET /users/:id/edit`
-    pub async fn edit(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        conn.assign("name", &user.name)
-            .assign("user", user)
-            .render("edit.html")
+    pub async fn edit(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
+        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let form = UserForm::filled(&user.name);
+        conn.render(|conn: &Conn| view::edit(conn, &user, &form))
             .await
     }
 
     /// `PATCH/PUT /users/:id`
-    pub async fn update(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        let form: UserForm = params.extract_at("user")?;
-        let name = form.name.trim();
+    pub async fn update(
+        conn: Conn,
+        Path(id): Path<u64>,
+        State(repo): State<Repo>,
+        Form(form): Form<UserParams>,
+    ) -> Result<Conn> {
+        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let name = form.user.name.trim();
         if name.is_empty() {
+            let form = UserForm::blank(name);
             return conn
                 .put_status(StatusCode::UNPROCESSABLE_ENTITY)
-                .assign("error", "Name can't be blank")
-                .assign("name", name)
-                .assign("user", user)
-                .render("edit.html")
+                .render(|conn: &Conn| view::edit(conn, &user, &form))
                 .await;
         }
-        repo::update_user(user.id, name);
+        repo.update_user(user.id, name);
         conn.put_flash("notice", "Updated successfully")
             .redirect_to(user_path::show(user.id))
     }
 
     /// `DELETE /users/:id` (a POST form with `_method=DELETE`).
-    pub async fn destroy(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        repo::delete_user(user.id);
+    pub async fn destroy(
+        conn: Conn,
+        Path(id): Path<u64>,
+        State(repo): State<Repo>,
+    ) -> Result<Conn> {
+        let user = repo.delete_user(id).ok_or(UserNotFound(id))?;
         conn.put_flash("notice", format!("Deleted {}", user.name))
             .redirect_to(user_path::index())
     }

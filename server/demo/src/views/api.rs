@@ -1,28 +1,32 @@
-//! Views of the `/api` scope.
+//! Views of the `/api` scope: the JSON documents, as typed values.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::base::*;
+use crate::repo::User;
 
-/// Users as JSON.
+/// The API's user controller's view (no file templates).
 #[derive(Default)]
 pub struct UserView;
 
-impl View for UserView {
+impl phoenix::view::View for UserView {
     fn name(&self) -> &'static str {
         "api/user"
     }
+}
 
-    fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
-        let data = match template {
-            "index.json" => {
-                json!({ "data": conn.get_assign_value("users").cloned().unwrap_or(Value::Array(vec![])) })
-            }
-            "show.json" => {
-                json!({ "data": conn.get_assign_value("user").cloned().unwrap_or(Value::Null) })
-            }
-            _ => return None,
-        };
-        Some(Ok(Rendered::json(&data)))
-    }
+/// `{"data": ...}`, the envelope of every answer.
+#[derive(Serialize)]
+pub struct Data<T> {
+    /// The document.
+    pub data: T,
+}
+
+/// The seed's `render("index.json", %{users: users})`.
+pub fn index(users: &[User]) -> Data<&[User]> {
+    Data { data: users }
+}
+
+/// The seed's `render("show.json", %{user: user})`.
+pub fn show(user: &User) -> Data<&User> {
+    Data { data: user }
 }

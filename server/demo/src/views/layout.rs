@@ -17,7 +17,7 @@ impl View for LayoutView {
     }
 
     fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
-        let page_title = match conn.get_assign_value("title").and_then(|v| v.as_str()) {
+        let page_title = match conn.get_assign(TITLE) {
             Some(t) => format!("{t} · Phoenix demo"),
             None => "Phoenix demo".to_string(),
         };

@@ -7,13 +7,21 @@
 pub mod api;
 mod error;
 mod layout;
-mod page;
-mod user;
+pub mod page;
+pub mod user;
 
 pub use error::ErrorView;
 pub use layout::LayoutView;
 pub use page::{display, PageView};
 pub use user::UserView;
+
+use phoenix::assigns::Key;
+
+/// The page's title, shown by the layout (set by actions).
+pub const TITLE: Key<String> = Key::new("title");
+
+/// The locale chosen by the `locale` plug (`en`, `fr`, `de`).
+pub const LOCALE: Key<String> = Key::new("locale");
 
 /// What every view and template can use (the seed's `using do ... end`).
 pub mod base {
@@ -22,6 +30,8 @@ pub mod base {
     pub use phoenix::html::{button_to, csrf_input_tag, flash_messages, method_input_tag};
     pub use phoenix::prelude::*;
 
+    pub use super::{LOCALE, TITLE};
+
     /// Available to all templates (the seed's `def title`).
     pub fn title() -> &'static str {
         "Welcome to Phoenix!"
@@ -29,9 +39,9 @@ pub mod base {
 
     /// Greeting in the conn's locale (set by the `locale` plug).
     pub fn greeting(conn: &Conn) -> &'static str {
-        match conn.assign_str("locale") {
-            "fr" => "Bonjour",
-            "de" => "Hallo",
+        match conn.get_assign(LOCALE).map(String::as_str) {
+            Some("fr") => "Bonjour",
+            Some("de") => "Hallo",
             _ => "Hello",
         }
     }

@@ -1,6 +1,6 @@
 //! `PageView`: the seed's view example, with `display` and `render("show.json")`.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::base::*;
 
@@ -9,11 +9,11 @@ use super::base::*;
 pub struct PageView;
 
 /// The chat's markup, shared by the phoenix.js and the wasm pages.
-fn chat_box(conn: &Conn) -> Markup {
+fn chat_box(room: &str) -> Markup {
     html! {
         section.chat {
             header.chat-head {
-                h1 { "Room " (conn.assign_str("room")) }
+                h1 { "Room " (room) }
                 span #state.state data-state="connecting" { "connecting…" }
             }
             div.chat-body {
@@ -150,86 +150,100 @@ impl View for PageView {
     fn name(&self) -> &'static str {
         "page"
     }
+}
 
-    fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
-        let rendered = match template {
-            "index.html" => html! {
-                section.hero {
-                    h1 { (title()) }
-                    p.lead { "The message is " strong { (display(conn.assign_str("message"))) } "." }
-                    p { "Every page here is a piece of the Phoenix 0.7 README, rebuilt in Rust." }
-                }
-                section.cards {
-                    article.card {
-                        h2 { "Routing" }
-                        ul {
-                            li { a href=(page_path::show("about")) { "A page" } " · " a href=(page_path::show("admin")) { "an admin page" } " (redirects)" }
-                            li { a href=(file_path::show("docs/guide/intro.md")) { "A glob route" } }
-                            li { a href=(user_path::index()) { "Users" } ", with nested comments" }
-                        }
-                    }
-                    article.card {
-                        h2 { "Formats" }
-                        ul {
-                            li { a href=(page_path::show("about").query([("format", "json")])) { "A page as JSON" } }
-                            li { a href=(api_user_path::index()) { "The JSON API" } }
-                            li { a href="/sitemap.xml" { "The sitemap" } }
-                        }
-                    }
-                    article.card {
-                        h2 { "Layouts and errors" }
-                        ul {
-                            li { a href="/plain" { "The plain layout" } " · " a href="/bare" { "no layout" } }
-                            li { a href="/no/such/page" { "A 404 page" } " · " a href="/crash" { "a crash" } }
-                            li { a href="/session" { "The session" } }
-                        }
-                    }
+/// The seed's `index.html` with its `message`.
+pub fn index(_conn: &Conn, message: &str) -> Markup {
+    html! {
+        section.hero {
+            h1 { (title()) }
+            p.lead { "The message is " strong { (display(message)) } "." }
+            p { "Every page here is a piece of the Phoenix 0.7 README, rebuilt in Rust." }
+        }
+        section.cards {
+            article.card {
+                h2 { "Routing" }
+                ul {
+                    li { a href=(page_path::show("about")) { "A page" } " · " a href=(page_path::show("admin")) { "an admin page" } " (redirects)" }
+                    li { a href=(file_path::show("docs/guide/intro.md")) { "A glob route" } }
+                    li { a href=(user_path::index()) { "Users" } ", with nested comments" }
                 }
             }
-            .into(),
-            "show.html" => html! {
-                h1 { (conn.assign_str("title")) }
-                p { "This page's full URL is " code { (conn.assign_str("url")) } "." }
-                p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
+            article.card {
+                h2 { "Formats" }
+                ul {
+                    li { a href=(page_path::show("about").query([("format", "json")])) { "A page as JSON" } }
+                    li { a href=(api_user_path::index()) { "The JSON API" } }
+                    li { a href="/sitemap.xml" { "The sitemap" } }
+                }
             }
-            .into(),
-            // The same chat, run by the Rust client compiled to wasm.
-            "wasm.html" => html! {
-                (chat_box(conn))
-                input #user type="hidden" value=(conn.assign_str("user"));
-                script type="module" { (PreEscaped(WASM_JS)) }
+            article.card {
+                h2 { "Layouts and errors" }
+                ul {
+                    li { a href="/plain" { "The plain layout" } " · " a href="/bare" { "no layout" } }
+                    li { a href="/no/such/page" { "A 404 page" } " · " a href="/crash" { "a crash" } }
+                    li { a href="/session" { "The session" } }
+                }
             }
-            .into(),
-            "seed_api.html" => html! {
-                h1 { "The seed's JavaScript API" }
-                p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
-                ol #log.log {}
-                script src="/js/phoenix.js" {}
-                script { (PreEscaped(SEED_JS)) }
-            }
-            .into(),
-            "modern_api.html" => html! {
-                h1 { "The modern JavaScript API" }
-                p { "This page imports " code { "/js/phoenix.mjs" } " and uses " code { "socket.channel(...).join()" } "." }
-                ol #log.log {}
-                script type="module" { (PreEscaped(MODERN_JS)) }
-            }
-            .into(),
-            "chat.html" => html! {
-                (chat_box(conn))
-                input #user type="hidden" value=(conn.assign_str("user"));
-                input #room type="hidden" value=(conn.assign_str("room"));
-                script src="/js/phoenix.js" {}
-                script { (PreEscaped(CHAT_JS)) }
-            }
-            .into(),
-            // The seed's `def render("show.json", %{page: page})`.
-            "show.json" => Rendered::json(&json!({
-                "title": conn.assign_str("title"),
-                "url": conn.assign_str("url"),
-            })),
-            _ => return None,
-        };
-        Some(Ok(rendered))
+        }
+    }
+}
+
+/// A page of the seed's `show` action.
+pub fn show(_conn: &Conn, title: &str, url: &str) -> Markup {
+    html! {
+        h1 { (title) }
+        p { "This page's full URL is " code { (url) } "." }
+        p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
+    }
+}
+
+/// The seed's `def render("show.json", %{page: page})`.
+#[derive(Debug, Serialize)]
+pub struct PageJson {
+    /// The page's title.
+    pub title: String,
+    /// Its full URL.
+    pub url: String,
+}
+
+/// The chat on phoenix.js.
+pub fn chat(_conn: &Conn, user: &str, room: &str) -> Markup {
+    html! {
+        (chat_box(room))
+        input #user type="hidden" value=(user);
+        input #room type="hidden" value=(room);
+        script src="/js/phoenix.js" {}
+        script { (PreEscaped(CHAT_JS)) }
+    }
+}
+
+/// The same chat, run by the Rust client compiled to wasm.
+pub fn wasm(_conn: &Conn, user: &str) -> Markup {
+    html! {
+        (chat_box("lobby"))
+        input #user type="hidden" value=(user);
+        script type="module" { (PreEscaped(WASM_JS)) }
+    }
+}
+
+/// The seed's JavaScript API at work.
+pub fn seed_api(_conn: &Conn) -> Markup {
+    html! {
+        h1 { "The seed's JavaScript API" }
+        p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
+        ol #log.log {}
+        script src="/js/phoenix.js" {}
+        script { (PreEscaped(SEED_JS)) }
+    }
+}
+
+/// The modern JavaScript API at work.
+pub fn modern_api(_conn: &Conn) -> Markup {
+    html! {
+        h1 { "The modern JavaScript API" }
+        p { "This page imports " code { "/js/phoenix.mjs" } " and uses " code { "socket.channel(...).join()" } "." }
+        ol #log.log {}
+        script type="module" { (PreEscaped(MODERN_JS)) }
     }
 }

@@ -37,12 +37,20 @@ pub async fn try_connect(
             tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap();
         request.headers_mut().insert(name, value.parse().unwrap());
     }
-    match tokio_tungstenite::connect_async(request).await {
+    // Without Nagle, as browsers send: small frames go at once.
+    match tokio_tungstenite::connect_async_with_config(request, None, true).await {
         Ok((stream, _)) => Connect::Open(Box::new(Ws { stream })),
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             Connect::Refused(response.status().as_u16())
         }
         Err(err) => panic!("connect failed: {err}"),
+    }
+}
+
+impl Ws {
+    /// Wraps a stream opened by `tokio_tungstenite::connect_async`.
+    pub fn from_stream(stream: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Ws {
+        Ws { stream }
     }
 }
 
@@ -116,11 +124,34 @@ impl Ws {
         }
     }
 
-    /// True if nothing arrives within `ms` milliseconds.
-    pub async fn silent_for(&mut self, ms: u64) -> bool {
-        tokio::time::timeout(Duration::from_millis(ms), self.stream.next())
-            .await
-            .is_err()
+    /// The next text frame as JSON, or `None` if none comes within `wait`.
+    pub async fn recv_within(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            let message = tokio::time::timeout(wait, self.stream.next())
+                .await
+                .ok()??
+                .ok()?;
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).ok(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Proves that nothing was sent to this client before now: pushes `ping`
+    /// on a joined `topic` and asserts that the very next frame is its reply
+    /// (a frame queued earlier would come first).
+    pub async fn assert_next_is_reply_to(&mut self, topic: &str, join_ref: &str, msg_ref: &str) {
+        self.push(serde_json::json!([join_ref, msg_ref, topic, "ping", {"probe": msg_ref}]))
+            .await;
+        let next = self.recv().await;
+        assert_eq!(
+            next,
+            serde_json::json!([join_ref, msg_ref, topic, "phx_reply",
+                {"status": "ok", "response": {"probe": msg_ref}}]),
+            "an unexpected frame came before the reply to ping {msg_ref}"
+        );
     }
 
     /// Waits for the server to close; returns the close code.

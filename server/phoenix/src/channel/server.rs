@@ -7,7 +7,7 @@ use futures_util::FutureExt;
 use phoenix_protocol::{Message, Payload};
 use serde_json::json;
 
-use super::{ChannelMsg, ChannelSocket, DynChannel, Reason, Reply};
+use super::{decode_event, Channel, ChannelMsg, ChannelSocket, Reason, Reply};
 use crate::mailbox;
 use crate::pubsub::{Broadcast, Subscriber};
 use crate::socket::connection::{ConnEvent, Exit};
@@ -23,7 +23,8 @@ struct FastLane {
 impl Subscriber for FastLane {
     fn deliver(&self, broadcast: &Arc<Broadcast>) {
         if self.intercepts.contains(&broadcast.event.as_str()) {
-            let _ = self.channel.send(ChannelMsg::Out(broadcast.clone()));
+            // A full mailbox stops the channel: see `serve`.
+            let _ = self.channel.try_send(ChannelMsg::Out(broadcast.clone()));
             return;
         }
         match broadcast.encoded(self.vsn) {
@@ -35,24 +36,18 @@ impl Subscriber for FastLane {
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into())
-}
+use crate::plug::panic_text;
 
 /// Runs a channel: join, then its mailbox until it stops.
-pub(crate) async fn run(
-    mut channel: Box<dyn DynChannel>,
+pub(crate) async fn run<C: Channel>(
+    mut channel: C,
     join: Message,
-    mut socket: ChannelSocket,
+    mut socket: ChannelSocket<C>,
     mut mailbox: mailbox::Receiver<ChannelMsg>,
     events: mailbox::Sender<ConnEvent>,
 ) {
-    let topic = socket.topic.clone();
-    let join_ref = socket.join_ref.clone();
+    let topic = socket.core.topic.clone();
+    let join_ref = socket.core.join_ref.clone();
     let joined = AssertUnwindSafe(channel.join(&topic, join.payload.clone(), &mut socket))
         .catch_unwind()
         .await;
@@ -64,6 +59,17 @@ pub(crate) async fn run(
             ("error", json!({"reason": "join crashed"}).into(), false)
         }
     };
+    if ok {
+        // Subscribe before replying, as Phoenix does: a broadcast made the
+        // moment the client sees its `ok` must reach it.
+        let lane = FastLane {
+            vsn: socket.core.vsn,
+            outbox: socket.core.outbox.clone(),
+            intercepts: channel.intercept(),
+            channel: socket.core.me.clone(),
+        };
+        socket.core.subscriber = Some(socket.core.pubsub.subscribe_with(&topic, Arc::new(lane)));
+    }
     let reply = Message::reply_to(
         join.join_ref.clone(),
         join.msg_ref.clone(),
@@ -71,41 +77,34 @@ pub(crate) async fn run(
         status,
         response,
     );
-    socket.outbox.send_message(socket.vsn, &reply);
-    if let Some(probe) = socket.outbox.probe() {
+    socket.core.outbox.send_message(socket.core.vsn, &reply);
+    if let Some(probe) = socket.core.outbox.probe() {
         probe.joined(&topic, ok);
     }
-    let _ = events.send(ConnEvent::Joined(Box::new((
+    let _ = events.send_control(ConnEvent::Joined(Box::new((
         topic.clone(),
         join_ref.clone(),
         ok,
     ))));
     if !ok {
-        socket.untrack_all();
-        let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, Exit::Quiet))));
+        socket.core.untrack_all();
+        let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, Exit::Quiet))));
         return;
     }
-    socket.joined = true;
-    for message in std::mem::take(&mut socket.pending) {
-        socket.outbox.send_message(socket.vsn, &message);
+    socket.core.joined = true;
+    for message in std::mem::take(&mut socket.core.pending) {
+        socket.core.outbox.send_message(socket.core.vsn, &message);
     }
-    let lane = FastLane {
-        vsn: socket.vsn,
-        outbox: socket.outbox.clone(),
-        intercepts: channel.intercept(),
-        channel: socket.me.clone(),
-    };
-    socket.subscriber = Some(socket.pubsub.subscribe_with(&topic, Arc::new(lane)));
 
     let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
-    if let Some(probe) = socket.outbox.probe() {
+    if let Some(probe) = socket.core.outbox.probe() {
         probe.left(&topic, reason, exit == Exit::Crashed, detail);
     }
-    if let Some(id) = socket.subscriber.take() {
-        socket.pubsub.unsubscribe(&topic, id);
+    if let Some(id) = socket.core.subscriber.take() {
+        socket.core.pubsub.unsubscribe(&topic, id);
     }
-    socket.untrack_all();
-    let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
+    socket.core.untrack_all();
+    let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
 }
 
 /// The name of a stop reason, for the dashboard.
@@ -124,28 +123,57 @@ fn reason_name(reason: &Reason) -> &'static str {
 /// message or an error reason).
 type Ending = (Exit, &'static str, Option<String>);
 
-async fn serve(
-    channel: &mut Box<dyn DynChannel>,
-    socket: &mut ChannelSocket,
+async fn serve<C: Channel>(
+    channel: &mut C,
+    socket: &mut ChannelSocket<C>,
     mailbox: &mut mailbox::Receiver<ChannelMsg>,
 ) -> Ending {
-    while let Some(message) = mailbox.recv().await {
+    loop {
+        let message = match mailbox.next().await {
+            mailbox::Next::Message(message) => message,
+            mailbox::Next::Overflowed => {
+                let detail = format!(
+                    "its mailbox of {} messages overflowed: messages arrive faster than the \
+                     channel handles them",
+                    mailbox_capacity(socket)
+                );
+                tracing::warn!(topic = %socket.core.topic, "channel stopped: {detail}");
+                let reason = Reason::Error(detail.clone());
+                let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
+                    .catch_unwind()
+                    .await;
+                return (Exit::Crashed, "overflow", Some(detail));
+            }
+            mailbox::Next::Closed => return (Exit::Quiet, "closed", None),
+        };
         let step = match message {
             ChannelMsg::In(message) => {
-                socket.msg_ref = message.msg_ref.clone();
-                let result =
-                    AssertUnwindSafe(channel.handle_in(&message.event, message.payload, socket))
-                        .catch_unwind()
-                        .await;
+                let message = *message;
+                socket.core.msg_ref = message.msg_ref;
+                let event = match decode_event::<C::In>(&message.event, message.payload) {
+                    Ok(event) => event,
+                    Err(err) => {
+                        // A bad event is the client's mistake: it is told, the
+                        // channel goes on.
+                        socket
+                            .core
+                            .reply_ref()
+                            .reply("error", json!({ "reason": err.to_string() }));
+                        continue;
+                    }
+                };
+                let result = AssertUnwindSafe(channel.handle_in(event, socket))
+                    .catch_unwind()
+                    .await;
                 match result {
                     Ok(Reply::Status(status, response)) => {
-                        socket.reply_ref().reply(&status, response);
+                        socket.core.reply_ref().reply(&status, response);
                         None
                     }
                     Ok(Reply::None) => None,
                     Ok(Reply::Stop { reason, reply }) => {
                         if let Some((status, response)) = reply {
-                            socket.reply_ref().reply(&status, response);
+                            socket.core.reply_ref().reply(&status, response);
                         }
                         Some(Ok(reason))
                     }
@@ -153,16 +181,22 @@ async fn serve(
                 }
             }
             ChannelMsg::Leave(message) => {
-                socket.msg_ref = message.msg_ref.clone();
-                socket.reply_ref().reply("ok", Payload::empty());
+                socket.core.msg_ref = message.msg_ref.clone();
+                socket.core.reply_ref().reply("ok", Payload::empty());
                 Some(Ok(Reason::Left))
             }
-            ChannelMsg::Info(info) => match AssertUnwindSafe(channel.handle_info(info, socket))
-                .catch_unwind()
-                .await
-            {
-                Ok(stop) => stop.map(Ok),
-                Err(panic) => Some(Err(panic_text(panic.as_ref()))),
+            ChannelMsg::Info(info) => match info.downcast::<C::Info>() {
+                Ok(info) => match AssertUnwindSafe(channel.handle_info(*info, socket))
+                    .catch_unwind()
+                    .await
+                {
+                    Ok(stop) => stop.map(Ok),
+                    Err(panic) => Some(Err(panic_text(panic.as_ref()))),
+                },
+                Err(_) => {
+                    tracing::debug!(topic = %socket.core.topic, "a connection-wide info of another type than the channel's Info was ignored");
+                    None
+                }
             },
             ChannelMsg::Out(broadcast) => {
                 let result = AssertUnwindSafe(channel.handle_out(
@@ -200,10 +234,13 @@ async fn serve(
                 return (exit, reason_name(&reason), detail);
             }
             Some(Err(panic)) => {
-                tracing::error!(topic = %socket.topic, "channel crashed: {panic}");
+                tracing::error!(topic = %socket.core.topic, "channel crashed: {panic}");
                 return (Exit::Crashed, "crashed", Some(panic));
             }
         }
     }
-    (Exit::Quiet, "closed", None)
+}
+
+fn mailbox_capacity<C: Channel>(socket: &ChannelSocket<C>) -> usize {
+    socket.core.me.capacity()
 }

@@ -8,10 +8,12 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::conn::Conn;
+use crate::conn::ErrorContext;
 use crate::error::Error;
-use crate::format::{ext_for, mime_for, parse_accept};
+use crate::error::{ErrorInfo, ERROR};
+use crate::format::{mime_for, negotiate};
 use crate::router::format_routes;
-use crate::view::render_template;
+use crate::view::render_by_name;
 
 /// What is kept of a request to describe it on an error page. Taken for every
 /// request, so it is cheap: the headers are copied only for the debug page.
@@ -40,37 +42,22 @@ impl RequestHead {
         self.uri.query().unwrap_or("")
     }
 
-    /// The format to answer in: `?format=`, then `accept`, then the first accepted.
-    fn format(&self, accepted: &[String]) -> String {
-        let first = accepted.first().cloned().unwrap_or_else(|| "html".into());
-        let is_accepted = |f: &str| accepted.iter().any(|a| a == f);
-        if let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(self.query()) {
-            if let Some((_, f)) = query.iter().find(|(k, _)| k == "format") {
-                if is_accepted(f) {
-                    return f.clone();
-                }
-            }
-        }
-        if let Some(accept) = self.accept.as_ref().and_then(|v| v.to_str().ok()) {
-            for range in parse_accept(accept) {
-                if let Some(ext) = ext_for(range) {
-                    if is_accepted(ext) {
-                        return ext.to_string();
-                    }
-                }
-            }
-        }
-        first
+    /// The format to answer in, negotiated as the `accepts` plug does;
+    /// the first accepted format when nothing else fits.
+    fn format<'a>(&self, accepted: &'a [String]) -> &'a str {
+        let format = serde_urlencoded::from_str::<Vec<(String, String)>>(self.query())
+            .ok()
+            .and_then(|q| q.into_iter().find(|(k, _)| k == "format").map(|(_, v)| v));
+        let accept = self.accept.as_ref().and_then(|v| v.to_str().ok());
+        negotiate(format.as_deref(), accept, accepted)
+            .or_else(|_| negotiate(None, accept, accepted))
+            .unwrap_or_else(|_| accepted.first().map(String::as_str).unwrap_or("html"))
     }
 }
 
 /// Renders an error as a response; never fails.
-pub(crate) fn render(
-    app: &std::sync::Arc<App>,
-    head: &RequestHead,
-    negotiated: Option<String>,
-    err: Error,
-) -> Response {
+pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, mut err: Error) -> Response {
+    let context = err.take_context().unwrap_or_default();
     let status = err.status();
     if status.is_server_error() {
         tracing::error!(target: "phoenix::request", "{} {} failed with {}: {err}", head.method, head.path(), status.as_u16());
@@ -83,14 +70,17 @@ pub(crate) fn render(
         app.error_formats.clone()
     };
     // The format the pipeline negotiated, when the error came after `accepts`.
-    let format = match negotiated {
-        Some(f) if accepted.contains(&f) => f,
-        _ => head.format(&accepted),
+    let format = match context.format.as_deref() {
+        Some(f) if accepted.iter().any(|a| a == f) => f.to_string(),
+        _ => head.format(&accepted).to_string(),
     };
     let (body, format) = if app.debug_errors {
         debug_page(app, head, &err, status, &format)
     } else {
-        (error_view(app, head, &err, status, &format), format)
+        (
+            error_view(app, head, context, &err, status, &format),
+            format,
+        )
     };
     let mime = mime_for(&format).unwrap_or("text/plain");
     let content_type = if mime.starts_with("text/") {
@@ -107,6 +97,7 @@ pub(crate) fn render(
 fn error_view(
     app: &std::sync::Arc<App>,
     head: &RequestHead,
+    context: ErrorContext,
     err: &Error,
     status: StatusCode,
     format: &str,
@@ -122,12 +113,26 @@ fn error_view(
         } else if let Some(accept) = &head.accept {
             req.headers_mut().insert(header::ACCEPT, accept.clone());
         }
-        let conn = Conn::new(req, app.clone())
-            .assign("status", status.as_u16())
-            .assign("reason", reason)
-            .assign("message", err.to_string());
+        // The conn the error came from, as far as it was kept: its
+        // assigns, layout and flash; and what went wrong.
+        let mut conn = Conn::new(req, app.clone());
+        conn.restore_context(context);
+        let conn = conn.assign(
+            ERROR,
+            ErrorInfo {
+                status,
+                reason,
+                message: err.to_string(),
+            },
+        );
         let name = format!("{}.{format}", status.as_u16());
-        match render_template(view.as_ref(), &name, &conn) {
+        // File templates of the error view see the same as variables.
+        let variables = json!({
+            "status": status.as_u16(),
+            "reason": reason,
+            "message": err.to_string(),
+        });
+        match render_by_name(view.as_ref(), &name, &conn, &variables) {
             Ok(rendered) => return rendered.0,
             Err(render_err) => {
                 tracing::debug!(error = %render_err, "error view cannot render {name}; using the default text");

@@ -17,7 +17,7 @@
 //!     pub struct PageView;
 //!     impl View for PageView { fn name(&self) -> &'static str { "page" } }
 //!     impl PageController {
-//!         pub async fn index(conn: Conn, _p: Params) -> Result<Conn> { conn.text("hi") }
+//!         pub async fn index(conn: Conn) -> Result<Conn> { conn.text("hi") }
 //!     }
 //!     phoenix::router! { get "/", PageController, index; }
 //! }
@@ -45,13 +45,13 @@ use poem::{Request, Response};
 use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::conn::Conn;
-use crate::error::{register_builtin_exceptions, Error, PanicError};
-use crate::format::ErrorFormat;
+use crate::error::{Error, PanicError};
 use crate::introspect::Introspect;
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RoutePath, Router};
+use crate::state::StateMap;
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
 use crate::transport::WebSocketRoute;
 use crate::view::View;
@@ -67,9 +67,25 @@ pub struct EndpointBuilder {
     layout_view: Option<Arc<dyn View>>,
     engines: Vec<(String, EngineFactory)>,
     pubsub: PubSub,
+    state: StateMap,
 }
 
 impl EndpointBuilder {
+    /// Gives the application a value of any type, read back by type with the
+    /// [`State`](crate::state::State) extractor or `conn.state::<T>()`, and
+    /// from sockets and channels (see [`crate::state`]). Call it once per
+    /// type; a second value of the same type replaces the first.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state = self.state.with(value);
+        self
+    }
+
+    /// [`EndpointBuilder::state`] for a value already shared.
+    pub fn state_arc<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.state = self.state.with_arc(value);
+        self
+    }
+
     /// Uses this PubSub (an in-process one by default).
     pub fn pubsub(mut self, pubsub: PubSub) -> Self {
         self.pubsub = pubsub;
@@ -111,7 +127,6 @@ impl EndpointBuilder {
     /// Checks the configuration against the app (error view, templates) and
     /// builds the endpoint.
     pub fn build(self) -> Result<Endpoint, ConfigError> {
-        register_builtin_exceptions();
         let config = Arc::new(self.config);
         let error_view = self.views.get(config.render_errors.view.as_str()).cloned();
         if error_view.is_none() {
@@ -151,6 +166,7 @@ impl EndpointBuilder {
             pubsub: self.pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
             introspect,
+            state: self.state,
             config: Some(config.clone()),
         });
 
@@ -209,9 +225,7 @@ struct Core {
 impl poem::Endpoint for Core {
     type Output = Response;
 
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let error_format = ErrorFormat::default();
-        req.extensions_mut().insert(error_format.clone());
+    async fn call(&self, req: Request) -> poem::Result<Response> {
         let head = error_page::RequestHead::of(&req, self.app.debug_errors);
         let conn = Conn::new(req, self.app.clone());
         let run = async {
@@ -220,22 +234,14 @@ impl poem::Endpoint for Core {
         };
         let result = match AssertUnwindSafe(run).catch_unwind().await {
             Ok(result) => result,
-            Err(panic) => Err(Error::exception(PanicError(panic_message(panic.as_ref())))),
+            Err(panic) => Err(Error::exception(PanicError(crate::plug::panic_text(
+                panic.as_ref(),
+            )))),
         };
         Ok(match result {
             Ok(response) => response,
-            Err(err) => error_page::render(&self.app, &head, error_format.get(), err),
+            Err(err) => error_page::render(&self.app, &head, err),
         })
-    }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-text payload".into()
     }
 }
 
@@ -258,6 +264,7 @@ impl Endpoint {
             layout_view: None,
             engines: default_engines(),
             pubsub: PubSub::local(),
+            state: StateMap::new(),
         }
     }
 

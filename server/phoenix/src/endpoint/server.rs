@@ -5,9 +5,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use poem::http::uri::Scheme;
 use poem::listener::{
     Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener,
 };
+use poem::web::{LocalAddr, RemoteAddr};
 use poem::Server;
 
 use super::Endpoint;
@@ -74,6 +76,39 @@ fn first_addr(addrs: Vec<poem::web::LocalAddr>) -> io::Result<SocketAddr> {
         .ok_or_else(|| io::Error::other("listener has no socket address"))
 }
 
+/// A TCP listener whose connections send small frames at once
+/// (`TCP_NODELAY`): without it, a reply or a push of a few bytes can wait
+/// 40 ms for the client's delayed acknowledgement.
+struct NoDelay<T>(T);
+
+impl<L> Listener for NoDelay<L>
+where
+    L: Listener,
+    L::Acceptor: Acceptor<Io = tokio::net::TcpStream>,
+{
+    type Acceptor = NoDelay<L::Acceptor>;
+
+    async fn into_acceptor(self) -> io::Result<Self::Acceptor> {
+        Ok(NoDelay(self.0.into_acceptor().await?))
+    }
+}
+
+impl<A: Acceptor<Io = tokio::net::TcpStream>> Acceptor for NoDelay<A> {
+    type Io = tokio::net::TcpStream;
+
+    fn local_addr(&self) -> Vec<LocalAddr> {
+        self.0.local_addr()
+    }
+
+    async fn accept(&mut self) -> io::Result<(Self::Io, LocalAddr, RemoteAddr, Scheme)> {
+        let (io, local, remote, scheme) = self.0.accept().await?;
+        if let Err(err) = io.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {err}");
+        }
+        Ok((io, local, remote, scheme))
+    }
+}
+
 impl Endpoint {
     /// Binds the configured HTTP (and HTTPS) addresses.
     pub async fn listen(self) -> io::Result<Listening> {
@@ -82,7 +117,7 @@ impl Endpoint {
             .config
             .clone()
             .ok_or_else(|| io::Error::other("endpoint has no configuration"))?;
-        let http = TcpListener::bind((config.http.ip, config.http.port))
+        let http = NoDelay(TcpListener::bind((config.http.ip, config.http.port)))
             .into_acceptor()
             .await?;
         let http_addr = first_addr(http.local_addr())?;
@@ -94,7 +129,7 @@ impl Endpoint {
                 let tls =
                     RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
                 let ip = https.ip.unwrap_or(config.http.ip);
-                let secure = TcpListener::bind((ip, https.port))
+                let secure = NoDelay(TcpListener::bind((ip, https.port)))
                     .rustls(tls)
                     .into_acceptor()
                     .await?;

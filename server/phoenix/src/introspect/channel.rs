@@ -9,7 +9,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::{Event, Introspect, Watch};
 use crate::app::App;
-use crate::channel::{Channel, ChannelRef, ChannelSocket, Info, JoinResult, Reason, Reply};
+use crate::channel::{
+    Channel, ChannelRef, ChannelSocket, Event as ChannelEvent, JoinResult, Reason, Reply,
+};
 use crate::config::DashboardConfig;
 use crate::params::Params;
 use crate::socket::{ChannelRoutes, ConnectError, ConnectInfo, Mount, Socket};
@@ -40,7 +42,9 @@ struct DashboardSocket {
 }
 
 impl Socket for DashboardSocket {
-    fn channels(&self, routes: &mut ChannelRoutes) {
+    type Assigns = ();
+
+    fn channels(&self, routes: &mut ChannelRoutes<()>) {
         let (app, token, read_only) = (self.app.clone(), self.token.clone(), self.read_only);
         routes.channel_fn(TOPIC, move || DashboardChannel {
             app: app.clone(),
@@ -53,12 +57,8 @@ impl Socket for DashboardSocket {
 
     /// Anyone may connect; the token is checked on join, where a refusal
     /// can say why.
-    async fn connect(
-        &self,
-        _params: &Params,
-        _info: &ConnectInfo,
-    ) -> Result<Map<String, Value>, ConnectError> {
-        Ok(Map::new())
+    async fn connect(&self, _params: &Params, _info: &ConnectInfo) -> Result<(), ConnectError> {
+        Ok(())
     }
 }
 
@@ -81,7 +81,7 @@ impl Drop for Aborting {
 }
 
 /// What the forwarder hands the channel.
-enum Push {
+pub(crate) enum Push {
     Events(Vec<Arc<Event>>, u64),
     Stats(Value),
 }
@@ -166,7 +166,7 @@ fn stats(app: &App, last: &mut [u64; 5]) -> Value {
 /// channel is gone.
 async fn forward(
     mut events: tokio::sync::broadcast::Receiver<Arc<Event>>,
-    me: ChannelRef,
+    me: ChannelRef<Push>,
     app: Arc<App>,
 ) {
     let mut last = [0u64; 5];
@@ -201,11 +201,15 @@ async fn forward(
 }
 
 impl Channel for DashboardChannel {
+    type Assigns = ();
+    type In = ChannelEvent;
+    type Info = Push;
+
     async fn join(
         &mut self,
         _topic: &str,
         payload: Payload,
-        socket: &mut ChannelSocket,
+        socket: &mut ChannelSocket<Self>,
     ) -> JoinResult {
         let params = json_of(&payload);
         let token = params.get("token").and_then(Value::as_str).unwrap_or("");
@@ -226,12 +230,9 @@ impl Channel for DashboardChannel {
         Ok(snapshot(&self.app, self.read_only).into())
     }
 
-    async fn handle_in(
-        &mut self,
-        event: &str,
-        payload: Payload,
-        _socket: &mut ChannelSocket,
-    ) -> Reply {
+    async fn handle_in(&mut self, event: ChannelEvent, _socket: &mut ChannelSocket<Self>) -> Reply {
+        let ChannelEvent { event, payload } = event;
+        let event = event.as_str();
         let params = json_of(&payload);
         let str_param = |key: &str| params.get(key).and_then(Value::as_str).unwrap_or("");
         let hub: &Introspect = &self.app.introspect;
@@ -276,11 +277,12 @@ impl Channel for DashboardChannel {
         }
     }
 
-    async fn handle_info(&mut self, info: Info, socket: &mut ChannelSocket) -> Option<Reason> {
-        let Ok(push) = info.0.downcast::<Push>() else {
-            return None;
-        };
-        let _ = match *push {
+    async fn handle_info(
+        &mut self,
+        push: Push,
+        socket: &mut ChannelSocket<Self>,
+    ) -> Option<Reason> {
+        let _ = match push {
             Push::Events(events, dropped) => {
                 let events: Vec<Value> = events
                     .iter()

@@ -211,7 +211,7 @@ impl Registry {
     /// Asks a connection to close; false if there is none with this id.
     pub(crate) fn disconnect(&self, id: &str) -> bool {
         match self.get(id) {
-            Some(entry) => entry.events.send(ConnEvent::Disconnect).is_ok(),
+            Some(entry) => entry.events.send_control(ConnEvent::Disconnect).is_ok(),
             None => false,
         }
     }

@@ -6,7 +6,7 @@ use crate::conn::Conn;
 use crate::error::{Error, NotAcceptableError, Result};
 use std::sync::Arc;
 
-use crate::format::{ext_for, parse_accept, ErrorFormat};
+use crate::format::negotiate;
 use crate::plug::Plug;
 
 /// Accepts only the given formats and records the chosen one in the conn
@@ -30,51 +30,23 @@ where
 
 impl Accepts {
     fn choose(&self, conn: &Conn) -> std::result::Result<Arc<str>, NotAcceptableError> {
-        let not_acceptable = |requested: &str| NotAcceptableError {
-            requested: requested.to_string(),
-            accepted: self.formats.iter().map(|f| f.to_string()).collect(),
-        };
-        if let Some(format) = conn.query_params().get_str("format") {
-            return match self.formats.iter().find(|f| f.as_ref() == format) {
-                Some(found) => Ok(found.clone()),
-                None => Err(not_acceptable(format)),
-            };
+        let chosen = negotiate(
+            conn.query_params().get_str("format"),
+            conn.req_header("accept"),
+            &self.formats,
+        );
+        match chosen {
+            Ok(format) => Ok(self
+                .formats
+                .iter()
+                .find(|f| f.as_ref() == format)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(format))),
+            Err(requested) => Err(NotAcceptableError {
+                requested,
+                accepted: self.formats.iter().map(|f| f.to_string()).collect(),
+            }),
         }
-        let first = self
-            .formats
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "html".into());
-        let Some(header) = conn.req_header("accept") else {
-            return Ok(first);
-        };
-        let ranges = parse_accept(header);
-        if ranges.is_empty() {
-            return Ok(first);
-        }
-        for range in &ranges {
-            if *range == "*/*" {
-                return Ok(first);
-            }
-            if let Some(prefix) = range.strip_suffix("/*") {
-                let found = self.formats.iter().find(|f| {
-                    crate::format::mime_for(f).is_some_and(|m| m.starts_with(&format!("{prefix}/")))
-                });
-                if let Some(found) = found {
-                    return Ok(found.clone());
-                }
-                continue;
-            }
-            if let Some(ext) = ext_for(range) {
-                if let Some(found) = self.formats.iter().find(|f| {
-                    f.as_ref() == ext
-                        || crate::format::mime_for(f).is_some_and(|m| m.eq_ignore_ascii_case(range))
-                }) {
-                    return Ok(found.clone());
-                }
-            }
-        }
-        Err(not_acceptable(header))
     }
 }
 
@@ -82,9 +54,6 @@ impl Plug for Accepts {
     fn call(&self, mut conn: Conn) -> BoxFuture<'_, Result<Conn>> {
         Box::pin(async move {
             let format = self.choose(&conn).map_err(Error::exception)?;
-            if let Some(slot) = conn.request().extensions().get::<ErrorFormat>() {
-                slot.set(format.clone());
-            }
             conn.internals_mut().format = Some(format);
             Ok(conn)
         })

@@ -3,7 +3,7 @@
 //! ```no_run
 //! use phoenix::prelude::*;
 //!
-//! async fn create(conn: Conn, _params: Params) -> Result<Conn> {
+//! async fn create(conn: Conn) -> Result<Conn> {
 //!     conn.put_flash("notice", "Created successfully").redirect_to("/")
 //! }
 //! # let _ = create;

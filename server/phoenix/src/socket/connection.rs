@@ -6,17 +6,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use phoenix_protocol::{events, DecodeError, Frame, Message, Payload, Vsn};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use tokio::sync::{mpsc, Notify};
 
 use crate::app::App;
-use crate::channel::{server, ChannelMsg, ChannelSocket, ConnectionRef, Info, Reason};
+use crate::channel::{ChannelMsg, ConnectionRef, Info, Reason, SocketCore};
 use crate::introspect::registry::NewSocket;
 use crate::introspect::{Probe, SocketEntry};
 use crate::mailbox;
 use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
-use crate::socket::Mount;
+use crate::socket::{Mount, Start};
+use crate::state::StateMap;
 use crate::transport::Accepted;
 
 /// What goes to the transport's writer.
@@ -109,6 +110,10 @@ impl Outbox {
     }
 }
 
+/// Requests from the application (`ConnectionRef::send_info`) one
+/// connection holds at most; lifecycle events from its channels always pass.
+const CONNECTION_MAILBOX: usize = 256;
+
 /// How a channel task ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
@@ -147,7 +152,7 @@ struct IdListener(mailbox::Sender<ConnEvent>);
 impl Subscriber for IdListener {
     fn deliver(&self, broadcast: &Arc<Broadcast>) {
         if broadcast.event == "disconnect" {
-            let _ = self.0.send(ConnEvent::Disconnect);
+            let _ = self.0.send_control(ConnEvent::Disconnect);
         }
     }
 }
@@ -156,7 +161,8 @@ impl Subscriber for IdListener {
 pub(crate) struct Connection {
     vsn: Vsn,
     mount: Mount,
-    assigns: Arc<Map<String, Value>>,
+    assigns: Arc<dyn std::any::Any + Send + Sync>,
+    state: StateMap,
     pubsub: PubSub,
     presence: Presence,
     outbox: Outbox,
@@ -177,9 +183,10 @@ impl Connection {
         app: &App,
         mut outbox: Outbox,
     ) -> (Connection, mailbox::Receiver<ConnEvent>) {
-        let (events, rx) = mailbox::channel();
+        let (events, rx) = mailbox::channel(CONNECTION_MAILBOX);
         let pubsub = app.pubsub.clone();
-        let assigns = Arc::new(accepted.assigns);
+        let assigns = accepted.connected.assigns;
+        let assigns_json = accepted.connected.json;
         let probe = (mount.observed && app.introspect.enabled())
             .then(|| {
                 app.introspect.register(SocketEntry::new(NewSocket {
@@ -188,7 +195,7 @@ impl Connection {
                     vsn: accepted.vsn.as_str(),
                     peer: accepted.peer,
                     user_id: accepted.id.clone(),
-                    assigns: assigns.clone(),
+                    assigns: assigns_json,
                     queue: outbox.tx.downgrade(),
                     events: events.clone(),
                 }))
@@ -204,6 +211,7 @@ impl Connection {
                 vsn: accepted.vsn,
                 mount,
                 assigns,
+                state: app.state.clone(),
                 pubsub,
                 presence: app.presence.clone(),
                 outbox,
@@ -266,7 +274,8 @@ impl Connection {
                 } else {
                     ChannelMsg::In(Box::new(message))
                 };
-                let _ = joined.tx.send(msg);
+                // A full mailbox stops the channel (phx_error), not the socket.
+                let _ = joined.tx.try_send(msg);
             }
             None if message.event == events::LEAVE => {
                 self.send(&Message::reply(&message, "ok", Payload::empty()));
@@ -276,13 +285,15 @@ impl Connection {
     }
 
     fn join(&mut self, message: Message) {
-        let Some(channel) = self.mount.routes.find(&message.topic) else {
+        let Some(spawn) = self.mount.routes.find(&message.topic) else {
             self.reply_error(None, &message, "unmatched topic");
             return;
         };
         let topic = message.topic.clone();
         if let Some(old) = self.channels.remove(&topic) {
-            let _ = old.tx.send(ChannelMsg::Shutdown(Reason::DuplicateJoin));
+            let _ = old
+                .tx
+                .send_control(ChannelMsg::Shutdown(Reason::DuplicateJoin));
             self.pending_close.insert(topic.clone(), old.join_ref);
         } else if self.channels.len() >= self.mount.limits.max_channels {
             self.reply_error(
@@ -292,12 +303,11 @@ impl Connection {
             );
             return;
         }
-        let (tx, inbox) = mailbox::channel();
-        let socket = ChannelSocket {
+        let (tx, inbox) = mailbox::channel(self.mount.limits.channel_mailbox);
+        let core = SocketCore {
             topic: topic.clone(),
             join_ref: message.join_ref.clone(),
             msg_ref: message.msg_ref.clone(),
-            assigns: self.assigns.clone(),
             vsn: self.vsn,
             outbox: self.outbox.clone(),
             pubsub: self.pubsub.clone(),
@@ -310,6 +320,7 @@ impl Connection {
             },
             presence: self.presence.clone(),
             tracked: Vec::new(),
+            state: self.state.clone(),
         };
         self.channels.insert(
             topic,
@@ -318,13 +329,13 @@ impl Connection {
                 tx,
             },
         );
-        tokio::spawn(server::run(
-            channel,
-            message,
-            socket,
-            inbox,
-            self.events.clone(),
-        ));
+        spawn(Start {
+            join: message,
+            core,
+            assigns: self.assigns.clone(),
+            mailbox: inbox,
+            events: self.events.clone(),
+        });
     }
 
     fn close_frame(&self, topic: &str, join_ref: Option<String>, exit: Exit) {
@@ -372,7 +383,7 @@ impl Connection {
             }
             ConnEvent::InfoAll(make) => {
                 for joined in self.channels.values() {
-                    let _ = joined.tx.send(ChannelMsg::Info(make()));
+                    let _ = joined.tx.try_send(ChannelMsg::Info(make()));
                 }
             }
             ConnEvent::Disconnect => return Control::Disconnect,
@@ -383,7 +394,7 @@ impl Connection {
     /// Stops every channel: the connection is gone.
     pub(crate) fn shutdown(&mut self) {
         for (_, joined) in self.channels.drain() {
-            let _ = joined.tx.send(ChannelMsg::Shutdown(Reason::Closed));
+            let _ = joined.tx.send_control(ChannelMsg::Shutdown(Reason::Closed));
         }
         if let Some((id, sub)) = self.id_subscription.take() {
             self.pubsub.unsubscribe(&id, sub);

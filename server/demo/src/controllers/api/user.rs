@@ -3,9 +3,9 @@
 use phoenix::prelude::*;
 use serde::Deserialize;
 
-use crate::controllers::{id_param, UserNotFound};
-use crate::repo;
-use crate::views::api::UserView;
+use crate::controllers::UserNotFound;
+use crate::repo::Repo;
+use crate::views::api::{self as view, UserView};
 
 /// Users, as JSON.
 pub struct UserController;
@@ -14,62 +14,72 @@ impl Controller for UserController {
     type View = UserView;
 }
 
+/// `{"user": {"name": ...}}`
 #[derive(Deserialize)]
-struct UserJson {
+pub struct UserBody {
+    user: NameJson,
+}
+
+#[derive(Deserialize)]
+struct NameJson {
     name: String,
 }
 
-fn user(params: &Params) -> Result<repo::User> {
-    let id = id_param(params, "id")?;
-    repo::get_user(id).ok_or_else(|| Error::from(UserNotFound(id)))
-}
-
-fn name(params: &Params) -> Result<String> {
-    let user: UserJson = params.extract_at("user")?;
-    let name = user.name.trim().to_string();
-    if name.is_empty() {
-        return Err(Error::msg(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "user.name can't be blank",
-        ));
+impl UserBody {
+    /// The trimmed name; blank is a 422.
+    fn name(&self) -> Result<&str> {
+        let name = self.user.name.trim();
+        if name.is_empty() {
+            return Err(Error::msg(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "user.name can't be blank",
+            ));
+        }
+        Ok(name)
     }
-    Ok(name)
 }
 
 impl UserController {
     /// `GET /api/users`
-    pub async fn index(conn: Conn, _params: Params) -> Result<Conn> {
-        conn.assign("users", repo::list_users())
-            .render("index.json")
-            .await
+    pub async fn index(conn: Conn, State(repo): State<Repo>) -> Result<Conn> {
+        conn.json(&view::index(&repo.list_users()))
     }
 
     /// `GET /api/users/:id`
-    pub async fn show(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        conn.assign("user", user).render("show.json").await
+    pub async fn show(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
+        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        conn.json(&view::show(&user))
     }
 
     /// `POST /api/users` with `{"user": {"name": ...}}`
-    pub async fn create(conn: Conn, params: Params) -> Result<Conn> {
-        let user = repo::create_user(&name(&params)?);
+    pub async fn create(
+        conn: Conn,
+        State(repo): State<Repo>,
+        Json(body): Json<UserBody>,
+    ) -> Result<Conn> {
+        let user = repo.create_user(body.name()?);
         conn.put_status(StatusCode::CREATED)
-            .assign("user", user)
-            .render("show.json")
-            .await
+            .json(&view::show(&user))
     }
 
     /// `PATCH/PUT /api/users/:id`
-    pub async fn update(conn: Conn, params: Params) -> Result<Conn> {
-        let id = user(&params)?.id;
-        let user = repo::update_user(id, &name(&params)?).ok_or(UserNotFound(id))?;
-        conn.assign("user", user).render("show.json").await
+    pub async fn update(
+        conn: Conn,
+        Path(id): Path<u64>,
+        State(repo): State<Repo>,
+        Json(body): Json<UserBody>,
+    ) -> Result<Conn> {
+        let user = repo.update_user(id, body.name()?).ok_or(UserNotFound(id))?;
+        conn.json(&view::show(&user))
     }
 
     /// `DELETE /api/users/:id`
-    pub async fn destroy(conn: Conn, params: Params) -> Result<Conn> {
-        let user = user(&params)?;
-        repo::delete_user(user.id);
+    pub async fn destroy(
+        conn: Conn,
+        Path(id): Path<u64>,
+        State(repo): State<Repo>,
+    ) -> Result<Conn> {
+        repo.delete_user(id).ok_or(UserNotFound(id))?;
         conn.send_resp(StatusCode::NO_CONTENT, "")
     }
 }
