@@ -52,7 +52,7 @@ struct Group(Child);
 impl Drop for Group {
     fn drop(&mut self) {
         let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.0.id())])
+            .args(["-s", "TERM", "--", &format!("-{}", self.0.id())])
             .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -62,7 +62,7 @@ impl Drop for Group {
             std::thread::sleep(Duration::from_millis(100));
         }
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.0.id())])
+            .args(["-s", "KILL", "--", &format!("-{}", self.0.id())])
             .status();
         let _ = self.0.wait();
     }
@@ -117,7 +117,7 @@ async fn the_readmes_run_command_serves_the_demo() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    for (path, expected) in [("/", "hello"), ("/chat", "/js/phoenix.js")] {
+    for (path, expected) in [("/", "Welcome to Phoenix!"), ("/chat", "/js/phoenix.js")] {
         let resp = tokio::time::timeout(Duration::from_secs(30), support::get(addr, path, ""))
             .await
             .unwrap_or_else(|_| panic!("GET {path} timed out"));

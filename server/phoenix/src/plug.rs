@@ -16,8 +16,8 @@
 //!
 //! async fn locale(conn: Conn, opts: Locale) -> Result<Conn> {
 //!     let chosen = match conn.params().get_str("locale") {
-//!         Some(l @ ("en" | "fr" | "de")) => l,
-//!         _ => opts.default,
+//!         Some(l @ ("en" | "fr" | "de")) => l.to_string(),
+//!         _ => opts.default.to_string(),
 //!     };
 //!     Ok(conn.assign(LOCALE, chosen))
 //! }

@@ -41,10 +41,13 @@ use crate::conn::Conn;
 use crate::error::{Error, Exception, Result};
 use crate::extract::FromConn;
 
+/// A value and the name of its type.
+type Entry = (Arc<dyn Any + Send + Sync>, &'static str);
+
 /// Values of distinct types, each shared behind an [`Arc`].
 #[derive(Clone, Default)]
 pub struct StateMap {
-    values: Arc<HashMap<TypeId, (Arc<dyn Any + Send + Sync>, &'static str)>>,
+    values: Arc<HashMap<TypeId, Entry>>,
 }
 
 impl fmt::Debug for StateMap {

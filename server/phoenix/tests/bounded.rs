@@ -6,7 +6,6 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -21,7 +20,7 @@ use support::TempApp;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Memory figures are per process: one test at a time.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Resident memory of this process, in bytes.
 fn rss() -> u64 {
@@ -140,7 +139,7 @@ async fn wait_for(
 
 #[tokio::test]
 async fn a_client_flooding_a_slow_channel_stops_that_channel_only_in_bounded_memory() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = TempApp::new(&[]);
     let (addr, _stop) = server(&dir).await;
     let url = format!("ws://{addr}/socket/websocket?vsn=2.0.0");
@@ -206,7 +205,7 @@ async fn a_client_flooding_a_slow_channel_stops_that_channel_only_in_bounded_mem
 
 #[tokio::test]
 async fn a_subscriber_that_never_reads_misses_broadcasts_in_bounded_memory() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let pubsub = PubSub::local();
     let idle = pubsub.subscribe("news");
     let mut reader = pubsub.subscribe("news");
