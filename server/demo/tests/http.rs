@@ -529,10 +529,67 @@ async fn custom_error_pages_by_status_and_format() {
         api.json::<Value>(),
         json!({"errors": {"detail": "Not Found"}})
     );
-    // Statuses the view has no template for fall back to the reason phrase.
+    // A client error the view has no own page for says what was wrong.
     let bad = client.get("/users/abc").send().await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("Bad Request"));
+}
+
+#[tokio::test]
+async fn a_value_that_does_not_parse_is_a_400_naming_the_field_in_the_requests_format() {
+    let client = client();
+    let html = client.get("/users/abc").send().await;
+    assert_eq!(html.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        html.text().contains("`id`") && html.text().contains("&quot;abc&quot; is not a number"),
+        "{}",
+        html.text()
+    );
+    let json = client
+        .get("/users/abc")
+        .header("accept", "application/json")
+        .send()
+        .await;
+    assert_eq!(json.status(), StatusCode::BAD_REQUEST);
+    let body = json.json::<Value>();
+    assert_eq!(body["errors"]["detail"], "Bad Request", "{body}");
+    let message = body["errors"]["message"].as_str().unwrap();
+    assert!(message.contains("`id`"), "{message}");
+    // A JSON body with a field of the wrong type.
+    let api = client
+        .post("/api/users")
+        .json(&json!({"user": {"name": 5}}))
+        .send()
+        .await;
+    assert_eq!(api.status(), StatusCode::BAD_REQUEST);
+    let message = api.json::<Value>()["errors"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("`user.name`"), "{message}");
+    // A form posted to the JSON API is refused as such, not as a crash.
+    let form = client
+        .post("/api/users")
+        .form(&[("user[name]", "Formy")])
+        .send()
+        .await;
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // The comment's nested resource: both path parameters are checked.
+    let nested = client.get("/users/1/comments/x").send().await;
+    assert_eq!(
+        nested.status(),
+        StatusCode::NOT_FOUND,
+        "no GET route: {}",
+        nested.text()
+    );
+    let token = csrf_token(&client, "/users/1/comments").await;
+    let nested = client
+        .post("/users/1/comments/x")
+        .form(&[("_method", "DELETE"), ("_csrf_token", token.as_str())])
+        .send()
+        .await;
+    assert_eq!(nested.status(), StatusCode::BAD_REQUEST);
+    assert!(nested.text().contains("`id`"), "{}", nested.text());
 }
 
 #[tokio::test]

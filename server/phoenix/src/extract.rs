@@ -147,9 +147,17 @@ impl<T: DeserializeOwned + Send + 'static> FromConn for Path<T> {
                 .collect(),
             None => params.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         };
+        // Errors of path parameters name the parameter themselves.
         serde_path_to_error::deserialize(de::PathParams(&ordered))
             .map(Path)
-            .map_err(|e| bad_request("path parameter", e))
+            .map_err(|e| {
+                let inner = e.into_inner().to_string();
+                let message = match inner.starts_with('`') {
+                    true => format!("invalid path parameter {inner}"),
+                    false => format!("invalid path parameter: {inner}"),
+                };
+                Error::exception(BadRequestError(message))
+            })
     }
 }
 

@@ -32,9 +32,36 @@ mod app {
     #[derive(Default)]
     pub struct ErrorView;
 
+    /// Who is asking, set by the `who` plug.
+    pub const WHO: Key<String> = Key::new("who");
+
+    /// The test error: I'm a teapot.
+    #[derive(Debug, thiserror::Error)]
+    #[error("short and stout")]
+    pub struct Teapot;
+
+    impl Exception for Teapot {
+        fn status(&self) -> StatusCode {
+            StatusCode::IM_A_TEAPOT
+        }
+    }
+
+    pub async fn who(conn: Conn) -> Result<Conn> {
+        Ok(conn.assign(WHO, "ann"))
+    }
+
     impl View for ErrorView {
         fn name(&self) -> &'static str {
             "error"
+        }
+
+        /// `418.html` shows the error and an assign of the failed conn.
+        fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
+            (template == "418.html").then(|| {
+                let who = conn.get_assign(WHO).map(String::as_str).unwrap_or("nobody");
+                let error = conn.fetch_assign(phoenix::error::ERROR)?;
+                Ok(maud::html! { p { (error.message) " for " (who) } }.into())
+            })
         }
     }
 
@@ -106,6 +133,10 @@ mod app {
                 .await
         }
 
+        pub async fn teapot(_conn: Conn) -> Result<Conn> {
+            Err(Teapot)?
+        }
+
         pub async fn shout(conn: Conn, _params: Params) -> Result<Conn> {
             conn.put_layout(false)
                 .render(File::new("shout.txt", &serde_json::json!({ "name": "jo" })))
@@ -130,6 +161,13 @@ mod app {
     }
 
     phoenix::router! {
+        pipeline identified {
+            plug super::app::who;
+        }
+        scope "/" {
+            pipe_through identified;
+            get "/teapot", ThingController, teapot;
+        }
         pipeline layered {
             layer super::Stamp;
             middleware poem::middleware::AddData::new(Greeting("hi"));
@@ -205,6 +243,21 @@ async fn tower_layers_and_poem_middleware_are_plugs() {
     assert_eq!(resp.text(), "stamped/hi");
     assert_eq!(resp.header("x-stamp"), Some("yes"));
     assert_eq!(resp.header("x-mw"), Some("1"));
+}
+
+#[tokio::test]
+async fn the_error_page_keeps_the_assigns_of_the_conn_the_error_came_from() {
+    let dir = TempApp::new(&[]);
+    let mut config = dir.config();
+    config.debug_errors = false;
+    let client = ConnTest::new(endpoint(config));
+    let resp = client.get("/teapot").send().await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::IM_A_TEAPOT,
+        "no registration needed"
+    );
+    assert_eq!(resp.text(), "<p>short and stout for ann</p>");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ impl View for ErrorView {
         "error"
     }
 
-    fn render(&self, template: &str, _conn: &Conn) -> Option<Result<Rendered>> {
+    fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
         let page = |code: &str, heading: &str, text: &str| -> Rendered {
             html! {
                 (DOCTYPE)
@@ -50,7 +50,21 @@ impl View for ErrorView {
             "500.json" => {
                 Rendered::json(&json!({ "errors": { "detail": "Internal Server Error" } }))
             }
-            _ => return None,
+            // Other client errors say what was wrong with the request.
+            other => {
+                let error = conn.get_assign(phoenix::error::ERROR)?;
+                if !error.status.is_client_error() {
+                    return None;
+                }
+                let code = error.status.as_u16().to_string();
+                if other.ends_with(".json") {
+                    Rendered::json(&json!({
+                        "errors": { "detail": error.reason, "message": error.message }
+                    }))
+                } else {
+                    page(&code, error.reason, &error.message)
+                }
+            }
         }))
     }
 }

@@ -139,10 +139,20 @@ fn error_view(
             }
         }
     }
+    // A client error says what was wrong with the request (a field that did
+    // not parse, a missing parameter); a server error says nothing more.
+    let told = status.is_client_error().then(|| err.to_string());
     match format {
-        "json" => json!({ "errors": { "detail": reason } }).to_string(),
-        "html" => html! { (DOCTYPE) html { head { title { (reason) } } body { h1 { (reason) } } } }
-            .into_string(),
+        "json" => match &told {
+            Some(message) => json!({ "errors": { "detail": reason, "message": message } }),
+            None => json!({ "errors": { "detail": reason } }),
+        }
+        .to_string(),
+        "html" => html! {
+            (DOCTYPE)
+            html { head { title { (reason) } } body { h1 { (reason) } @if let Some(m) = &told { p { (m) } } } }
+        }
+        .into_string(),
         _ => reason.to_string(),
     }
 }

@@ -192,11 +192,107 @@ impl<'de> de::VariantAccess<'de> for Text<'de> {
     }
 }
 
+/// One path parameter: errors name it.
+#[derive(Clone, Copy)]
+pub(crate) struct Named<'a>(&'a str, Text<'a>);
+
+impl<'de> IntoDeserializer<'de, Error> for Named<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+macro_rules! named {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                let Named(name, value) = self;
+                value
+                    .$method(visitor)
+                    .map_err(|e| de::Error::custom(format!("`{name}`: {e}")))
+            }
+        )*
+    };
+}
+
+impl<'de> de::Deserializer<'de> for Named<'de> {
+    type Error = Error;
+
+    named! {
+        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+        deserialize_option deserialize_unit deserialize_identifier deserialize_ignored_any
+        deserialize_seq deserialize_map
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.1.deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let Named(param, value) = self;
+        value
+            .deserialize_enum(name, variants, visitor)
+            .map_err(|e| de::Error::custom(format!("`{param}`: {e}")))
+    }
+}
+
 /// A route's path parameters in path order: a single value when the target
 /// is one, a sequence for tuples, a map for structs.
 pub(crate) struct PathParams<'a, 'b>(pub(crate) &'b [(&'a str, &'a Value)]);
 
 impl<'a> PathParams<'a, '_> {
+    fn named(&self) -> impl Iterator<Item = Named<'a>> + '_ {
+        self.0.iter().map(|(k, v)| Named(k, Text(v)))
+    }
+
     fn single(&self) -> Result<(&'a str, Text<'a>), Error> {
         match self.0 {
             [(name, value)] => Ok((name, Text(value))),
@@ -207,8 +303,8 @@ impl<'a> PathParams<'a, '_> {
         }
     }
 
-    fn map(&self) -> MapDeserializer<'a, impl Iterator<Item = (&'a str, Text<'a>)> + '_, Error> {
-        MapDeserializer::new(self.0.iter().map(|(k, v)| (*k, Text(v))))
+    fn map(&self) -> MapDeserializer<'a, impl Iterator<Item = (&'a str, Named<'a>)> + '_, Error> {
+        MapDeserializer::new(self.0.iter().map(|(k, v)| (*k, Named(k, Text(v)))))
     }
 }
 
@@ -259,7 +355,7 @@ impl<'de> de::Deserializer<'de> for PathParams<'de, '_> {
                 .deserialize_seq(visitor)
                 .map_err(|e| de::Error::custom(format!("`{name}`: {e}")));
         }
-        let mut seq = SeqDeserializer::new(self.0.iter().map(|(_, v)| Text(v)));
+        let mut seq = SeqDeserializer::new(self.named());
         let value = visitor.visit_seq(&mut seq)?;
         seq.end()?;
         Ok(value)
@@ -272,7 +368,7 @@ impl<'de> de::Deserializer<'de> for PathParams<'de, '_> {
                 self.0.len()
             )));
         }
-        let mut seq = SeqDeserializer::new(self.0.iter().map(|(_, v)| Text(v)));
+        let mut seq = SeqDeserializer::new(self.named());
         let value = visitor.visit_seq(&mut seq)?;
         seq.end()?;
         Ok(value)
