@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::api::{Command, Dispatcher, Io};
+use crate::Transport;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -29,7 +30,11 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
     loop {
         for io in d.io() {
             match io {
-                Io::Connect(url) => {
+                Io::Connect(Transport::LongPoll, _) => {
+                    // Not spoken natively yet: a failed connection.
+                    d.core.closed(now(), 1006);
+                }
+                Io::Connect(Transport::WebSocket, url) => {
                     // A connect that hangs (a server going down mid-handshake)
                     // must not stop the reconnect cycle.
                     connecting = Some(Box::pin(async move {
@@ -55,6 +60,7 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                     }
                     connecting = None;
                 }
+                Io::RememberLongPoll => {}
             }
         }
         let deadline = d.core.next_deadline();
