@@ -106,7 +106,7 @@ pub struct Socket {
     commands: mpsc::UnboundedSender<Command>,
     /// The driver creates channels in command order, so ids match.
     next_channel: Arc<AtomicUsize>,
-    /// Set by the driver while connections use LongPoll.
+    /// Whether connections use LongPoll (kept by the dispatcher).
     long_poll: Arc<AtomicBool>,
 }
 
@@ -119,8 +119,9 @@ pub struct Channel {
 }
 
 impl Socket {
-    /// A socket for `endpoint` (`ws://host/socket`). Natively it needs a
-    /// tokio runtime; in browsers it runs on the page's event loop.
+    /// A socket for `endpoint` (`ws://host/socket`; LongPoll uses the same
+    /// endpoint, as `http://host/socket/longpoll`). Natively it needs a tokio
+    /// runtime; in browsers it runs on the page's event loop.
     pub fn new(endpoint: &str, options: Options) -> Socket {
         let (commands, rx) = mpsc::unbounded();
         let dispatcher = Dispatcher::new(Core::new(endpoint, options));
@@ -143,7 +144,8 @@ impl Socket {
     }
 
     /// The transport of the current (or next) connection: LongPoll when
-    /// [`Options::transport`] asks for it or after a fallback (browsers only).
+    /// [`Options::transport`] asks for it or after a fallback
+    /// ([`Options::long_poll_fallback_ms`]).
     pub fn transport(&self) -> Transport {
         if self.long_poll.load(Ordering::SeqCst) {
             Transport::LongPoll
@@ -263,9 +265,12 @@ impl Channel {
 
 /// What a driver must do with its transport.
 pub(crate) enum Io {
-    Connect(String),
+    /// Open a connection with this transport to this URL.
+    Connect(Transport, String),
     Send(Frame),
     Close,
+    /// Remember the LongPoll fallback for later sockets (browsers).
+    RememberLongPoll,
 }
 
 /// The core plus the application's waiting pushes and subscriptions: all a
@@ -281,12 +286,13 @@ pub(crate) struct Dispatcher {
 
 impl Dispatcher {
     pub(crate) fn new(core: Core) -> Self {
+        let long_poll = core.transport() == Transport::LongPoll;
         Dispatcher {
             core,
             replies: HashMap::new(),
             subscribers: HashMap::new(),
             states: Vec::new(),
-            long_poll: Arc::new(AtomicBool::new(false)),
+            long_poll: Arc::new(AtomicBool::new(long_poll)),
         }
     }
 
@@ -299,7 +305,7 @@ impl Dispatcher {
     /// Applies an application command.
     pub(crate) fn command(&mut self, now: u64, command: Command) {
         match command {
-            Command::Connect => self.core.connect(),
+            Command::Connect => self.core.connect(now),
             Command::Disconnect => self.core.disconnect(),
             Command::Channel(topic, params) => {
                 self.core.channel(&topic, Payload::Json(params));
@@ -326,10 +332,16 @@ impl Dispatcher {
 
     /// Delivers replies, events and states; returns the transport work.
     pub(crate) fn io(&mut self) -> Vec<Io> {
+        // Before any state goes out, so that whoever sees it reads the right
+        // transport.
+        self.long_poll.store(
+            self.core.transport() == Transport::LongPoll,
+            Ordering::SeqCst,
+        );
         let mut io = Vec::new();
         for output in self.core.drain() {
             match output {
-                Output::Connect(url) => io.push(Io::Connect(url)),
+                Output::Connect(transport, url) => io.push(Io::Connect(transport, url)),
                 Output::Send(frame) => io.push(Io::Send(frame)),
                 Output::Close(..) => io.push(Io::Close),
                 Output::Opened => self.states.retain(|tx| tx.unbounded_send(true).is_ok()),
@@ -343,6 +355,7 @@ impl Dispatcher {
                     }
                 }
                 Output::State(..) => {}
+                Output::RememberLongPoll => io.push(Io::RememberLongPoll),
             }
         }
         io

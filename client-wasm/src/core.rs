@@ -57,10 +57,15 @@ pub struct Options {
     pub rejoin_after_ms: fn(u32) -> u64,
     /// The transport to start with.
     pub transport: Transport,
-    /// phoenix.js's `longPollFallbackMs`: when set and the WebSocket is not
-    /// healthy within this many ms, the browser driver switches to LongPoll
-    /// for the rest of the tab's session (spec §6.9). Unset: no fallback.
+    /// phoenix.js's `longPollFallbackMs`: when set, the transport is
+    /// WebSocket and the WebSocket does not open and answer a ping within
+    /// this many ms (or fails before it ever opened), the socket switches to
+    /// LongPoll for good (spec §6.9); browsers remember it for the tab's
+    /// session. Unset: no fallback.
     pub long_poll_fallback_ms: Option<u64>,
+    /// phoenix.js's `longpollerTimeout`: how long each LongPoll request may
+    /// take, in ms.
+    pub long_poll_timeout_ms: u64,
 }
 
 /// A socket transport.
@@ -69,8 +74,7 @@ pub enum Transport {
     /// One WebSocket (`<endpoint>/websocket`).
     #[default]
     WebSocket,
-    /// HTTP long polling (`<endpoint>/longpoll`); only the browser driver
-    /// speaks it.
+    /// HTTP long polling (`<endpoint>/longpoll`).
     LongPoll,
 }
 
@@ -100,6 +104,7 @@ impl Default for Options {
             rejoin_after_ms,
             transport: Transport::WebSocket,
             long_poll_fallback_ms: None,
+            long_poll_timeout_ms: 20_000,
         }
     }
 }
@@ -107,8 +112,9 @@ impl Default for Options {
 /// What the driver must do, or report to the application.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
-    /// Open the transport to this URL.
-    Connect(String),
+    /// Open a connection with this transport to this URL (the `/websocket`
+    /// URL for WebSocket, the `/longpoll` one for LongPoll).
+    Connect(Transport, String),
     /// Send a frame.
     Send(Frame),
     /// Close the transport.
@@ -125,6 +131,11 @@ pub enum Output {
     Event(ChannelId, String, Payload),
     /// A channel changed state.
     State(ChannelId, ChannelState),
+    /// LongPoll opened after a fallback from a WebSocket that never proved
+    /// healthy: a browser driver remembers it for the tab (phoenix.js stores
+    /// `phx:fallback:LongPoll` in sessionStorage) and tells the next socket
+    /// with [`Core::recall_long_poll`].
+    RememberLongPoll,
 }
 
 /// The states of a channel (spec 6.5).
@@ -200,7 +211,16 @@ pub struct Core {
     next_push: PushId,
     send_buffer: Vec<Message>,
     heartbeat_at: Option<u64>,
-    long_poll: bool,
+    /// The transport of the current (or next) connection.
+    transport: Transport,
+    /// When the WebSocket being opened must have proven healthy (§6.9).
+    fallback_at: Option<u64>,
+    /// Whether the fallback's health ping is out.
+    checking: bool,
+    /// Whether a WebSocket passed the health check once: no fallback after.
+    healthy_once: bool,
+    /// Whether the socket switched to LongPoll by the fallback.
+    fell_back: bool,
     heartbeat_deadline: Option<u64>,
     pending_heartbeat: Option<String>,
     reconnect_at: Option<u64>,
@@ -238,7 +258,8 @@ fn query(params: &Map<String, Value>) -> String {
     out
 }
 
-fn encode(text: &str) -> String {
+/// Percent-encodes like `encodeURIComponent`.
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
@@ -264,6 +285,7 @@ impl Core {
     /// A client of the socket at `endpoint` (`ws://host/socket`; the
     /// `/websocket` transport path and the query are added).
     pub fn new(endpoint: &str, options: Options) -> Self {
+        let transport = options.transport;
         Core {
             url: format!("{}/websocket", endpoint.trim_end_matches('/')),
             options,
@@ -274,7 +296,11 @@ impl Core {
             next_push: 0,
             send_buffer: Vec::new(),
             heartbeat_at: None,
-            long_poll: false,
+            transport,
+            fallback_at: None,
+            checking: false,
+            healthy_once: false,
+            fell_back: false,
             heartbeat_deadline: None,
             pending_heartbeat: None,
             reconnect_at: None,
@@ -295,6 +321,24 @@ impl Core {
         let mut params = self.options.params.clone();
         params.insert("vsn".into(), Value::String(Vsn::V2.as_str().into()));
         format!("{}?{}", self.url, query(&params))
+    }
+
+    /// The transport of the current (or next) connection: the one of
+    /// [`Options::transport`], or LongPoll after a fallback.
+    pub fn transport(&self) -> Transport {
+        self.transport
+    }
+
+    /// The driver found a fallback remembered from an earlier socket
+    /// (phoenix.js's `phx:fallback:LongPoll` in sessionStorage, see
+    /// [`Output::RememberLongPoll`]): when the fallback is enabled and the
+    /// socket would start on WebSocket, it connects with LongPoll from now
+    /// on (spec §6.9, step 1). Otherwise nothing changes.
+    pub fn recall_long_poll(&mut self) {
+        if self.options.long_poll_fallback_ms.is_some() && self.transport == Transport::WebSocket {
+            self.transport = Transport::LongPoll;
+            self.fell_back = true;
+        }
     }
 
     /// Takes what the driver must do now.
@@ -330,22 +374,34 @@ impl Core {
 
     // ---------------------------------------------------------------- socket
 
-    /// Opens the connection (a no-op if one exists).
-    pub fn connect(&mut self) {
+    /// Opens the connection (a no-op if one exists), with the transport of
+    /// [`Core::transport`]. A WebSocket opened with the LongPoll fallback
+    /// enabled has `long_poll_fallback_ms` from `now` to prove healthy.
+    pub fn connect(&mut self, now: u64) {
         if self.conn != Conn::Closed {
             return;
         }
         self.manual = false;
         self.conn = Conn::Connecting;
         self.reconnect_at = None;
-        let url = self.endpoint_url();
-        self.outputs.push_back(Output::Connect(url));
+        self.checking = false;
+        self.fallback_at = match (self.transport, self.options.long_poll_fallback_ms) {
+            (Transport::WebSocket, Some(ms)) if !self.healthy_once => Some(now + ms),
+            _ => None,
+        };
+        let url = match self.transport {
+            Transport::WebSocket => self.endpoint_url(),
+            Transport::LongPoll => long_poll_url(&self.endpoint_url()),
+        };
+        self.outputs.push_back(Output::Connect(self.transport, url));
     }
 
     /// Closes the connection for good (no reconnect).
     pub fn disconnect(&mut self) {
         self.manual = true;
         self.reconnect_at = None;
+        self.fallback_at = None;
+        self.checking = false;
         self.heartbeat_at = None;
         self.heartbeat_deadline = None;
         if self.conn != Conn::Closed {
@@ -359,11 +415,11 @@ impl Core {
     /// The page became hidden or visible (spec §6.10): while hidden a due
     /// reconnect waits; on becoming visible a socket that is down after an
     /// unclean close reconnects at once.
-    pub fn set_visible(&mut self, visible: bool) {
+    pub fn set_visible(&mut self, now: u64, visible: bool) {
         self.hidden = !visible;
         if visible && self.conn == Conn::Closed && !self.manual && self.reconnect_at.is_some() {
             self.reconnect_at = None;
-            self.connect();
+            self.connect(now);
         }
     }
 
@@ -381,7 +437,8 @@ impl Core {
         self.pending_heartbeat = None;
         self.heartbeat_deadline = None;
         // LongPoll disables heartbeats (spec §6.4).
-        self.heartbeat_at = (!self.long_poll).then_some(now + self.options.heartbeat_ms);
+        self.heartbeat_at =
+            (self.transport == Transport::WebSocket).then_some(now + self.options.heartbeat_ms);
         // Joins made while closed are in the buffer: they go out once, now.
         let mut buffered_joins = Vec::new();
         for message in std::mem::take(&mut self.send_buffer) {
@@ -405,6 +462,23 @@ impl Core {
                 self.rejoin(now, id);
             }
         }
+        match self.transport {
+            Transport::WebSocket => {
+                if let (Some(_), Some(ms)) = (self.fallback_at, self.options.long_poll_fallback_ms)
+                {
+                    // Prove the WebSocket carries traffic (§6.9, step 3): ping,
+                    // and give the reply another full period.
+                    self.fallback_at = Some(now + ms);
+                    self.checking = true;
+                    self.ping(now);
+                }
+            }
+            Transport::LongPoll => {
+                if self.fell_back && !self.healthy_once {
+                    self.outputs.push_back(Output::RememberLongPoll);
+                }
+            }
+        }
     }
 
     fn error_channels(&mut self, reason: &str) {
@@ -422,8 +496,19 @@ impl Core {
         }
     }
 
-    /// The transport closed with `code`.
+    /// The transport closed with `code`, or failed to open. A WebSocket that
+    /// fails before it ever opened, with the fallback armed, makes the socket
+    /// fall back to LongPoll (§6.9, step 2).
     pub fn closed(&mut self, now: u64, code: u16) {
+        if self.conn == Conn::Connecting
+            && self.transport == Transport::WebSocket
+            && self.fallback_at.is_some()
+        {
+            self.fall_back(now);
+            return;
+        }
+        self.fallback_at = None;
+        self.checking = false;
         let was_open = self.conn != Conn::Closed;
         self.conn = Conn::Closed;
         self.heartbeat_at = None;
@@ -437,6 +522,19 @@ impl Core {
             self.schedule_reconnect(now);
         }
         self.outputs.push_back(Output::Closed(code));
+    }
+
+    /// Switches to LongPoll for good. An open or opening WebSocket counts as
+    /// lost (its channels error, like the browser driver always did), and the
+    /// reconnect after the first backoff step opens LongPoll.
+    fn fall_back(&mut self, now: u64) {
+        self.transport = Transport::LongPoll;
+        self.fell_back = true;
+        self.fallback_at = None;
+        self.checking = false;
+        if self.conn != Conn::Closed {
+            self.closed(now, 1006);
+        }
     }
 
     fn schedule_reconnect(&mut self, now: u64) {
@@ -453,6 +551,12 @@ impl Core {
             self.pending_heartbeat = None;
             self.heartbeat_deadline = None;
             self.heartbeat_at = Some(now + self.options.heartbeat_ms);
+            if self.checking {
+                // The WebSocket answered the fallback's ping: it is healthy.
+                self.checking = false;
+                self.fallback_at = None;
+                self.healthy_once = true;
+            }
             return;
         }
         if message.event == events::REPLY {
@@ -774,6 +878,7 @@ impl Core {
         let socket = [
             self.heartbeat_at,
             self.heartbeat_deadline,
+            self.fallback_at,
             // A hidden page's reconnect waits for `set_visible(true)`.
             self.reconnect_at.filter(|_| !self.hidden),
         ]
@@ -788,20 +893,9 @@ impl Core {
         socket.chain(channels).chain(sent).min()
     }
 
-    /// Tells the core whether the connection it is opening is LongPoll,
-    /// which has no heartbeats.
-    pub fn set_long_poll(&mut self, long_poll: bool) {
-        self.long_poll = long_poll;
-        if long_poll {
-            self.heartbeat_at = None;
-            self.heartbeat_deadline = None;
-            self.pending_heartbeat = None;
-        }
-    }
-
-    /// Sends a heartbeat now, on an open connection (the LongPoll fallback's
-    /// health check, spec §6.9); [`Core::heartbeat_pending`] tells when its
-    /// reply has arrived.
+    /// Sends a heartbeat now, on an open connection (phoenix.js's `ping`;
+    /// the LongPoll fallback's health check, spec §6.9);
+    /// [`Core::heartbeat_pending`] tells when its reply has arrived.
     pub fn ping(&mut self, now: u64) {
         if self.conn == Conn::Open && self.pending_heartbeat.is_none() {
             self.heartbeat_at = Some(now);
@@ -816,6 +910,14 @@ impl Core {
 
     /// Runs whatever is due at `now`.
     pub fn poll(&mut self, now: u64) {
+        if self.fallback_at.is_some_and(|t| t <= now) {
+            // The WebSocket did not open, or did not answer the ping, in time.
+            if self.conn != Conn::Closed {
+                self.outputs
+                    .push_back(Output::Close(1000, "falling back to LongPoll".into()));
+            }
+            self.fall_back(now);
+        }
         if self.heartbeat_deadline.is_some_and(|t| t <= now) && self.pending_heartbeat.is_some() {
             // C4: no reply to the heartbeat.
             self.heartbeat_deadline = None;
@@ -842,7 +944,7 @@ impl Core {
         }
         if self.reconnect_at.is_some_and(|t| t <= now) && !self.hidden {
             self.reconnect_at = None;
-            self.connect();
+            self.connect(now);
         }
         // Timeouts of sent pushes.
         let expired: Vec<String> = self

@@ -5,7 +5,9 @@
 //! timeouts, join_ref filtering), written once without I/O or clocks over the
 //! wire types of `phoenix-protocol`. [`presence`] holds the presence
 //! algorithms. [`Socket`] and [`Channel`] are the async API, run by a driver:
-//! tokio-tungstenite natively, web-sys's WebSocket in browsers (wasm32).
+//! natively on tokio (tokio-tungstenite's WebSocket, or LongPoll over
+//! reqwest), in browsers (wasm32) on web-sys's WebSocket or LongPoll over
+//! `fetch`. The core chooses the transport, LongPoll fallback included.
 
 mod api;
 pub mod core;

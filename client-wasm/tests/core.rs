@@ -1,9 +1,12 @@
 //! The client checklist of the protocol spec against the state machine,
-//! with a fake clock (C1–C15; C16/C17 concern the LongPoll transport of the
-//! browser driver, covered by e2e/specs/wasm.spec.mjs) and the presence checklist (P1–P6).
+//! with a fake clock (C1–C16; C16 is the LongPoll fallback decision, whose
+//! browser memory and the LongPoll transport itself (C17) are driver matters,
+//! covered by e2e/specs/wasm.spec.mjs and tests/native_longpoll.rs) and the
+//! presence checklist (P1–P6).
 
 use phoenix_client::core::{ChannelState, Core, Options, Output};
 use phoenix_client::presence::{sync_diff, Tracker};
+use phoenix_client::Transport;
 use phoenix_protocol::{Frame, Payload};
 use serde_json::{json, Value};
 
@@ -15,6 +18,27 @@ struct Harness {
 }
 
 impl Harness {
+    /// A harness whose core has not connected yet.
+    fn new(options: Options) -> Harness {
+        Harness {
+            core: Core::new("ws://example.com/socket", options),
+            now: 0,
+            sent: Vec::new(),
+            outputs: Vec::new(),
+        }
+    }
+
+    /// The transports of every connect so far.
+    fn transports(&self) -> Vec<Transport> {
+        self.outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Connect(transport, _) => Some(*transport),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn open() -> Harness {
         let mut h = Harness {
             core: Core::new("ws://example.com/socket", Options::default()),
@@ -22,7 +46,7 @@ impl Harness {
             sent: Vec::new(),
             outputs: Vec::new(),
         };
-        h.core.connect();
+        h.core.connect(h.now);
         h.collect();
         h.core.opened(h.now);
         h.collect();
@@ -89,7 +113,7 @@ impl Harness {
     fn connects(&self) -> usize {
         self.outputs
             .iter()
-            .filter(|o| matches!(o, Output::Connect(_)))
+            .filter(|o| matches!(o, Output::Connect(..)))
             .count()
     }
 }
@@ -151,20 +175,195 @@ fn the_long_poll_url_derives_from_the_websocket_url() {
 }
 
 #[test]
-fn longpoll_has_no_heartbeats() {
-    let mut h = Harness {
-        core: Core::new("ws://example.com/socket", Options::default()),
-        now: 0,
-        sent: Vec::new(),
-        outputs: Vec::new(),
-    };
-    h.core.set_long_poll(true);
-    h.core.connect();
+fn the_longpoll_transport_connects_to_longpoll_and_has_no_heartbeats() {
+    let mut h = Harness::new(Options {
+        transport: Transport::LongPoll,
+        ..Options::default()
+    });
+    assert_eq!(h.core.transport(), Transport::LongPoll);
+    h.core.connect(h.now);
+    h.collect();
+    assert_eq!(
+        h.outputs,
+        [Output::Connect(
+            Transport::LongPoll,
+            "http://example.com/socket/longpoll?vsn=2.0.0".into()
+        )]
+    );
     h.core.opened(0);
     h.collect();
     h.tick(120_000);
     assert!(h.sent_of("heartbeat").is_empty());
     assert_eq!(h.core.next_deadline(), None);
+}
+
+fn with_fallback(ms: u64) -> Options {
+    Options {
+        long_poll_fallback_ms: Some(ms),
+        ..Options::default()
+    }
+}
+
+fn heartbeat_reply(h: &mut Harness) {
+    let hb = h.sent_of("heartbeat").last().unwrap().clone();
+    h.server(json!([null, hb[1], "phoenix", "phx_reply", {"status": "ok", "response": {}}]));
+}
+
+#[test]
+fn c16_without_the_option_a_failing_websocket_stays_websocket() {
+    let mut h = Harness::new(Options::default());
+    h.core.connect(h.now);
+    h.core.closed(h.now, 1006);
+    h.collect();
+    h.tick(10_000);
+    assert!(h.transports().len() > 1);
+    assert!(h.transports().iter().all(|t| *t == Transport::WebSocket));
+    assert!(!h.outputs.contains(&Output::RememberLongPoll));
+}
+
+#[test]
+fn c16_a_websocket_failing_before_it_opens_falls_back_at_once_and_for_good() {
+    let mut h = Harness::new(with_fallback(2500));
+    let id = h.core.channel("room:a", Payload::empty());
+    h.core.join(h.now, id, None);
+    h.core.connect(h.now);
+    h.collect();
+    assert_eq!(h.transports(), [Transport::WebSocket]);
+    h.tick(100);
+    h.core.closed(h.now, 1006); // refused
+    h.collect();
+    assert_eq!(h.core.transport(), Transport::LongPoll);
+    assert!(h.outputs.contains(&Output::Closed(1006)));
+    assert_eq!(h.core.state(id), ChannelState::Errored);
+    // The first reconnect step opens LongPoll.
+    h.tick(9);
+    assert_eq!(h.transports().len(), 1);
+    h.tick(1);
+    assert_eq!(h.transports(), [Transport::WebSocket, Transport::LongPoll]);
+    assert!(h.outputs.iter().any(|o| matches!(o,
+        Output::Connect(Transport::LongPoll, url) if url == "http://example.com/socket/longpoll?vsn=2.0.0")));
+    h.core.opened(h.now);
+    h.collect();
+    // Remembered for the tab, joined over LongPoll, without heartbeats.
+    assert!(h.outputs.contains(&Output::RememberLongPoll));
+    h.reply_last("phx_join", "room:a", "ok");
+    assert_eq!(h.core.state(id), ChannelState::Joined);
+    h.tick(100_000);
+    assert!(h.sent_of("heartbeat").is_empty());
+    // A lost LongPoll session comes back as LongPoll.
+    h.core.closed(h.now, 1011);
+    h.collect();
+    h.tick(10);
+    assert_eq!(h.transports().last(), Some(&Transport::LongPoll));
+}
+
+#[test]
+fn c16_a_websocket_that_does_not_open_in_time_is_abandoned() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.connect(h.now);
+    h.collect();
+    h.tick(2499);
+    assert!(h.outputs.iter().all(|o| !matches!(o, Output::Close(..))));
+    h.tick(1);
+    assert!(h.outputs.iter().any(|o| matches!(o, Output::Close(..))));
+    assert!(h.outputs.contains(&Output::Closed(1006)));
+    h.tick(10);
+    assert_eq!(h.transports(), [Transport::WebSocket, Transport::LongPoll]);
+}
+
+#[test]
+fn c16_an_open_websocket_must_answer_a_ping_in_time() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.connect(h.now);
+    h.tick(1000);
+    h.core.opened(h.now);
+    h.collect();
+    // The health check: a heartbeat at once, a full period for its reply.
+    assert_eq!(h.sent_of("heartbeat").len(), 1);
+    h.tick(2499);
+    assert!(h.outputs.iter().all(|o| !matches!(o, Output::Close(..))));
+    h.tick(1);
+    assert!(h.outputs.iter().any(|o| matches!(o, Output::Close(..))));
+    assert!(h.outputs.contains(&Output::Closed(1006)));
+    h.tick(10);
+    assert_eq!(h.transports(), [Transport::WebSocket, Transport::LongPoll]);
+}
+
+#[test]
+fn c16_a_websocket_that_answers_the_ping_is_kept_and_never_abandoned_later() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.connect(h.now);
+    h.collect();
+    h.tick(100);
+    h.core.opened(h.now);
+    h.collect();
+    h.tick(50);
+    heartbeat_reply(&mut h);
+    h.tick(10_000);
+    assert!(h.outputs.iter().all(|o| !matches!(o, Output::Close(..))));
+    // Heartbeats go on 30 s after the health check's reply.
+    assert_eq!(h.sent_of("heartbeat").len(), 1);
+    h.tick(20_000);
+    assert_eq!(h.sent_of("heartbeat").len(), 2);
+    // Once healthy, a server that goes away is not a reason to fall back:
+    // refused or slow reconnects stay on WebSocket.
+    h.core.closed(h.now, 1006);
+    h.collect();
+    h.tick(10);
+    h.core.closed(h.now, 1006);
+    h.collect();
+    h.tick(60_000);
+    assert!(h.transports().iter().all(|t| *t == Transport::WebSocket));
+    assert_eq!(h.core.transport(), Transport::WebSocket);
+}
+
+#[test]
+fn c16_a_websocket_lost_during_the_check_is_retried_as_websocket() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.connect(h.now);
+    h.core.opened(h.now);
+    h.collect();
+    h.tick(100);
+    h.core.closed(h.now, 1006); // it had opened: an ordinary close
+    h.collect();
+    h.tick(10);
+    assert_eq!(h.transports(), [Transport::WebSocket, Transport::WebSocket]);
+    // The new attempt has the fallback armed again (second backoff step: 50 ms).
+    h.core.closed(h.now, 1006);
+    h.collect();
+    h.tick(50);
+    assert_eq!(h.transports().last(), Some(&Transport::LongPoll));
+}
+
+#[test]
+fn c16_a_remembered_fallback_starts_on_longpoll() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.recall_long_poll();
+    h.core.connect(h.now);
+    h.core.opened(h.now);
+    h.collect();
+    assert_eq!(h.transports(), [Transport::LongPoll]);
+    assert!(h.outputs.contains(&Output::RememberLongPoll));
+    assert_eq!(h.core.next_deadline(), None);
+    // Without the fallback option the memory is not used.
+    let mut h = Harness::new(Options::default());
+    h.core.recall_long_poll();
+    h.core.connect(h.now);
+    h.collect();
+    assert_eq!(h.transports(), [Transport::WebSocket]);
+}
+
+#[test]
+fn c16_disconnect_cancels_the_fallback() {
+    let mut h = Harness::new(with_fallback(2500));
+    h.core.connect(h.now);
+    h.tick(100);
+    h.core.disconnect();
+    h.collect();
+    assert_eq!(h.core.next_deadline(), None);
+    h.tick(10_000);
+    assert_eq!(h.transports(), [Transport::WebSocket]);
+    assert_eq!(h.core.transport(), Transport::WebSocket);
 }
 
 #[test]
@@ -205,26 +404,26 @@ fn c4_heartbeat_timeout_closes_errors_and_reconnects_after_10_ms() {
 #[test]
 fn a_hidden_page_holds_a_due_reconnect_until_visible() {
     let mut h = Harness::open();
-    h.core.set_visible(false);
+    h.core.set_visible(h.now, false);
     h.core.closed(h.now, 1006);
     h.collect();
     let connects = |h: &Harness| {
         h.outputs
             .iter()
-            .filter(|o| matches!(o, Output::Connect(_)))
+            .filter(|o| matches!(o, Output::Connect(..)))
             .count()
     };
     assert_eq!(connects(&h), 1);
     h.tick(60_000);
     assert_eq!(connects(&h), 1, "no reconnect while hidden");
     assert!(h.core.is_active());
-    h.core.set_visible(true);
+    h.core.set_visible(h.now, true);
     h.collect();
     assert_eq!(connects(&h), 2, "reconnects as soon as visible");
     // A disconnected socket stays down when the page shows again.
     h.core.disconnect();
-    h.core.set_visible(false);
-    h.core.set_visible(true);
+    h.core.set_visible(h.now, false);
+    h.core.set_visible(h.now, true);
     h.collect();
     assert_eq!(connects(&h), 2);
     assert!(!h.core.is_active());
@@ -403,7 +602,7 @@ fn c12_a_join_made_before_the_socket_opens_is_sent_once() {
     };
     let id = h.core.channel("room:early", Payload::Json(json!({})));
     h.core.join(h.now, id, None);
-    h.core.connect();
+    h.core.connect(h.now);
     h.collect();
     assert!(h.sent_of("phx_join").is_empty(), "buffered until open");
     h.core.opened(h.now);

@@ -1,81 +1,16 @@
 //! The native client against the demo server on 127.0.0.1.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::net::SocketAddr;
+mod support;
+
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use phoenix::prelude::Config;
 use phoenix_client::presence::Tracker;
-use phoenix_client::{Event, JoinError, Options, Socket};
+use phoenix_client::JoinError;
 use phoenix_protocol::Payload;
 use serde_json::json;
-use tokio::sync::oneshot;
-
-struct Server {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn serve(port: u16) -> Server {
-    let mut config = Config::load_env(demo::app_root(), "test").unwrap();
-    config.http.port = port;
-    let endpoint = demo::endpoint(config).unwrap();
-    // A restarted server waits until the old one has let go of the port.
-    let mut tries = 0;
-    let listening = loop {
-        match endpoint.clone().listen().await {
-            Ok(listening) => break listening,
-            Err(err) if tries < 300 => {
-                tries += 1;
-                let _ = err;
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(err) => panic!("cannot bind port {port}: {err}"),
-        }
-    };
-    let addr = listening.http_addr;
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(listening.run(async {
-        let _ = stopped.await;
-    }));
-    Server {
-        addr,
-        stop: Some(stop),
-    }
-}
-
-fn socket(addr: SocketAddr, user: &str) -> Socket {
-    let mut options = Options::default();
-    options.params.insert("user".into(), json!(user));
-    let socket = Socket::new(&format!("ws://{addr}/socket"), options);
-    socket.connect();
-    socket
-}
-
-async fn next_event(
-    events: &mut futures_channel::mpsc::UnboundedReceiver<Event>,
-    name: &str,
-) -> Payload {
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let event = events.next().await.expect("events");
-            if event.event == name {
-                return event.payload;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no {name} event"))
-}
+use support::{next_event, serve, socket};
 
 #[tokio::test]
 async fn join_push_reply_and_typed_push() {

@@ -13,13 +13,13 @@ use web_sys::{AbortController, Response};
 
 use super::{sleep, WsEvent};
 
-/// Each request's timeout (phoenix.js `longpollerTimeout`).
-const REQUEST_TIMEOUT_MS: u64 = 20_000;
 /// At most this many frames go in one POST (the server reads no more).
 const BATCH: usize = 100;
 
 struct Shared {
     url: String,
+    /// Each request's timeout (phoenix.js `longpollerTimeout`).
+    timeout_ms: u64,
     generation: u64,
     events: mpsc::UnboundedSender<(u64, WsEvent)>,
     token: RefCell<Option<String>>,
@@ -73,14 +73,17 @@ pub(crate) struct LongPoll {
 }
 
 impl LongPoll {
-    /// Starts polling `url` (already the `/longpoll` URL).
+    /// Starts polling `url` (already the `/longpoll` URL); each request may
+    /// take `timeout_ms`.
     pub(crate) fn open(
         url: String,
+        timeout_ms: u64,
         generation: u64,
         events: &mpsc::UnboundedSender<(u64, WsEvent)>,
     ) -> Option<LongPoll> {
         let shared = Rc::new(Shared {
             url,
+            timeout_ms,
             generation,
             events: events.clone(),
             token: RefCell::new(None),
@@ -164,7 +167,7 @@ async fn request(shared: &Shared, method: &str, body: Option<&str>) -> Outcome {
             .ok()?;
         serde_json::from_str::<Value>(&text.as_string()?).ok()
     };
-    match select(Box::pin(fetch), Box::pin(sleep(REQUEST_TIMEOUT_MS))).await {
+    match select(Box::pin(fetch), Box::pin(sleep(shared.timeout_ms))).await {
         Either::Left((Some(body), _)) => Outcome::Body(body),
         Either::Left((None, _)) => Outcome::Failed,
         Either::Right(_) => Outcome::Timeout,

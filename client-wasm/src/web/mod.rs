@@ -1,6 +1,7 @@
 //! The browser driver: runs the client over web-sys's WebSocket, or over
-//! LongPoll ([`longpoll`]) when asked to or when the WebSocket is not healthy
-//! in time (spec §6.9), with `setTimeout` for time, on the page's event loop.
+//! LongPoll ([`longpoll`]) when the core asks for it (the transport option,
+//! or the fallback of spec §6.9, remembered in sessionStorage), with
+//! `setTimeout` for time, on the page's event loop.
 
 mod longpoll;
 
@@ -120,20 +121,6 @@ fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
-/// The LongPoll fallback's bookkeeping (spec §6.9).
-struct Fallback {
-    /// `longPollFallbackMs`, if the fallback is enabled.
-    after_ms: Option<u64>,
-    /// Whether connects use LongPoll.
-    long_poll: bool,
-    /// When the WebSocket must have proven healthy.
-    deadline: Option<u64>,
-    /// Whether a health ping is out.
-    checking: bool,
-    /// Whether the WebSocket ever passed the check in this page session.
-    healthy_once: bool,
-}
-
 async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>) {
     let (events_tx, mut events) = mpsc::unbounded::<(u64, WsEvent)>();
     let (page_tx, mut page_events) = mpsc::unbounded::<PageEvent>();
@@ -141,18 +128,14 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
     let mut suspended = false;
     let mut connection: Option<Transport> = None;
     let mut generation = 0u64;
-    let after_ms = d.core.options().long_poll_fallback_ms;
-    let mut fallback = Fallback {
-        after_ms,
-        long_poll: d.core.options().transport == crate::Transport::LongPoll
-            || (after_ms.is_some()
-                && session_storage()
-                    .and_then(|s| s.get_item(FALLBACK_KEY).ok().flatten())
-                    .is_some()),
-        deadline: None,
-        checking: false,
-        healthy_once: false,
-    };
+    let long_poll_timeout = d.core.options().long_poll_timeout_ms;
+    // The core decides the transport (§6.9); the tab's memory lives here.
+    if session_storage()
+        .and_then(|s| s.get_item(FALLBACK_KEY).ok().flatten())
+        .is_some()
+    {
+        d.core.recall_long_poll();
+    }
     loop {
         // Carry out what the core asked for; a failed open is reported back
         // to the core, which may ask for more, hence the loop.
@@ -163,22 +146,19 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
             }
             for item in io {
                 match item {
-                    Io::Connect(url) => {
+                    Io::Connect(transport, url) => {
                         generation += 1;
-                        d.core.set_long_poll(fallback.long_poll);
-                        d.long_poll
-                            .store(fallback.long_poll, std::sync::atomic::Ordering::SeqCst);
-                        connection = if fallback.long_poll {
-                            let url = crate::core::long_poll_url(&url);
-                            longpoll::LongPoll::open(url, generation, &events_tx)
-                                .map(Transport::LongPoll)
-                        } else {
-                            fallback.deadline = fallback
-                                .after_ms
-                                .filter(|_| !fallback.healthy_once)
-                                .map(|ms| now() + ms);
-                            fallback.checking = false;
-                            open(&url, generation, &events_tx).map(Transport::WebSocket)
+                        connection = match transport {
+                            crate::Transport::LongPoll => longpoll::LongPoll::open(
+                                url,
+                                long_poll_timeout,
+                                generation,
+                                &events_tx,
+                            )
+                            .map(Transport::LongPoll),
+                            crate::Transport::WebSocket => {
+                                open(&url, generation, &events_tx).map(Transport::WebSocket)
+                            }
                         };
                         if connection.is_none() {
                             d.core.closed(now(), 1006);
@@ -190,19 +170,21 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                         }
                     }
                     Io::Close => {
-                        fallback.deadline = None;
+                        // Whatever the closed connection still says is stale.
+                        generation += 1;
                         if let Some(c) = connection.take() {
                             c.close();
+                        }
+                    }
+                    Io::RememberLongPoll => {
+                        if let Some(storage) = session_storage() {
+                            let _ = storage.set_item(FALLBACK_KEY, "true");
                         }
                     }
                 }
             }
         }
-        let deadline = match (d.core.next_deadline(), fallback.deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let wait = match deadline {
+        let wait = match d.core.next_deadline() {
             Some(deadline) => Either::Left(sleep(deadline.saturating_sub(now()))),
             None => Either::Right(std::future::pending::<()>()),
         };
@@ -232,9 +214,9 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                 }
                 PageEvent::Show if suspended => {
                     suspended = false;
-                    d.core.connect();
+                    d.core.connect(now());
                 }
-                PageEvent::Visible(visible) => d.core.set_visible(visible),
+                PageEvent::Visible(visible) => d.core.set_visible(now(), visible),
                 _ => {}
             },
             Wake::Page(None) => {}
@@ -242,53 +224,16 @@ async fn drive(mut d: Dispatcher, mut commands: mpsc::UnboundedReceiver<Command>
                 if gen != generation {
                     continue; // a previous connection's last words
                 }
-                let long_poll = matches!(connection, Some(Transport::LongPoll(_)));
                 match event {
-                    WsEvent::Open => {
-                        d.core.opened(now());
-                        if long_poll {
-                            if fallback.after_ms.is_some() && !fallback.healthy_once {
-                                if let Some(storage) = session_storage() {
-                                    let _ = storage.set_item(FALLBACK_KEY, "true");
-                                }
-                            }
-                        } else if let Some(ms) = fallback.deadline.and(fallback.after_ms) {
-                            // Prove the WebSocket carries traffic: ping, and
-                            // give the reply another full period.
-                            fallback.deadline = Some(now() + ms);
-                            fallback.checking = true;
-                            d.core.ping(now());
-                        }
-                    }
-                    WsEvent::Message(frame) => {
-                        d.core.received(now(), &frame);
-                        if fallback.checking && !d.core.heartbeat_pending() {
-                            fallback.checking = false;
-                            fallback.deadline = None;
-                            fallback.healthy_once = true;
-                        }
-                    }
+                    WsEvent::Open => d.core.opened(now()),
+                    WsEvent::Message(frame) => d.core.received(now(), &frame),
                     WsEvent::Close(code) => {
                         connection = None;
-                        if !long_poll && fallback.deadline.is_some() && !fallback.checking {
-                            // Never established: fall back now.
-                            fall_back(&mut d, &mut fallback, &mut generation);
-                        } else {
-                            fallback.deadline = None;
-                            d.core.closed(now(), code);
-                        }
+                        d.core.closed(now(), code);
                     }
                 }
             }
-            Wake::Timer => {
-                if fallback.deadline.is_some_and(|t| t <= now()) {
-                    if let Some(c) = connection.take() {
-                        c.close();
-                    }
-                    fall_back(&mut d, &mut fallback, &mut generation);
-                }
-                d.core.poll(now());
-            }
+            Wake::Timer => d.core.poll(now()),
         }
     }
 }
@@ -344,14 +289,4 @@ fn watch_page(tx: mpsc::UnboundedSender<PageEvent>) -> Vec<Box<dyn std::any::Any
         );
     }
     kept
-}
-
-/// Switches to LongPoll: the core sees the WebSocket as lost, and its
-/// reconnect (after the first backoff step) opens a LongPoll session.
-fn fall_back(d: &mut Dispatcher, fallback: &mut Fallback, generation: &mut u64) {
-    *generation += 1; // ignore whatever the abandoned WebSocket still says
-    fallback.long_poll = true;
-    fallback.deadline = None;
-    fallback.checking = false;
-    d.core.closed(now(), 1006);
 }
