@@ -67,6 +67,8 @@ impl Terminations {
 pub struct TestAssigns {
     params: Map<String, Value>,
     auth_token: Option<String>,
+    /// Whether `connect` could read the application's state.
+    sees_state: bool,
 }
 
 #[derive(Default)]
@@ -92,6 +94,7 @@ impl Socket for TestSocket {
         Ok(TestAssigns {
             params: params.as_map().clone(),
             auth_token: info.auth_token.clone(),
+            sees_state: info.state::<Terminations>().is_ok(),
         })
     }
 }
@@ -115,6 +118,7 @@ impl Socket for TightSocket {
         Ok(TestAssigns {
             params: Map::new(),
             auth_token: None,
+            sees_state: false,
         })
     }
 
@@ -346,6 +350,7 @@ async fn s6_all_params_reach_connect_nested_and_path_params_merged() {
     assert_eq!(params["token"], "abc");
     assert_eq!(params["user"]["id"], "1");
     assert_eq!(params["user_id"], "42");
+    assert_eq!(reply[4]["response"]["sees_state"], true, "connect reads app state");
 }
 
 #[tokio::test]
