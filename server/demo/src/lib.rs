@@ -42,5 +42,7 @@ pub fn endpoint(config: Config) -> Result<Endpoint, ConfigError> {
         // The seed's `config :phoenix, :template_engines, ...`: `.jinja` is
         // registered by default; `.j2` files use the same engine here.
         .template_engine("j2", MiniJinjaEngine::default)
+        // The dev dashboard's socket, when `[dashboard]` enables it.
+        .dashboard()
         .build()
 }

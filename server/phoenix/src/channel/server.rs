@@ -72,8 +72,8 @@ pub(crate) async fn run(
         response,
     );
     socket.outbox.send_message(socket.vsn, &reply);
-    if let Some(probe) = socket.outbox.probe() {
-        probe.joined(&topic, ok);
+    if let Some(observed) = socket.outbox.observed() {
+        observed.joined(&topic, join_ref.as_deref(), ok);
     }
     let _ = events.send(ConnEvent::Joined(Box::new((
         topic.clone(),
@@ -98,8 +98,15 @@ pub(crate) async fn run(
     socket.subscriber = Some(socket.pubsub.subscribe_with(&topic, Arc::new(lane)));
 
     let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
-    if let Some(probe) = socket.outbox.probe() {
-        probe.left(&topic, reason, exit == Exit::Crashed, detail);
+    if let Some(observed) = socket.outbox.observed() {
+        let crashed = exit == Exit::Crashed;
+        observed.left(
+            &topic,
+            join_ref.as_deref(),
+            reason,
+            crashed,
+            detail.as_deref(),
+        );
     }
     if let Some(id) = socket.subscriber.take() {
         socket.pubsub.unsubscribe(&topic, id);
@@ -108,7 +115,7 @@ pub(crate) async fn run(
     let _ = events.send(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
 }
 
-/// The name of a stop reason, for the dashboard.
+/// The name of a stop reason, for observers.
 fn reason_name(reason: &Reason) -> &'static str {
     match reason {
         Reason::Normal => "normal",
