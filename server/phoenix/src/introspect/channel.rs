@@ -40,7 +40,7 @@ struct Shared {
     routes: Vec<wire::Route>,
 }
 
-/// The socket dashboards connect to: one channel, [`TOPIC`], joined with
+/// The socket dashboards connect to: one channel, `phoenix:dashboard`, joined with
 /// the config's `dashboard.token`. Mount it unobserved (as
 /// `EndpointBuilder::dashboard` does), so a dashboard does not watch itself.
 pub struct DashboardSocket {

@@ -29,7 +29,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use phoenix_dashboard_protocol as wire;
 use tokio::sync::broadcast;
 
-pub use channel::DashboardSocket;
+pub use channel::{DashboardSocket, TOPIC};
 use registry::{Registry, SocketEntry};
 
 use crate::endpoint::EndpointBuilder;
