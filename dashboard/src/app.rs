@@ -351,6 +351,7 @@ impl eframe::App for DashboardApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::wire;
     use serde_json::json;
 
     #[test]
@@ -361,18 +362,24 @@ mod tests {
         };
         let client = client::spawn(config.clone(), || ());
         let mut app = DashboardApp::with_client(client, config.url, View::Overview);
-        app.apply(Update::Snapshot(json!({
+        let snapshot = wire::snapshot(json!({
             "app": {"name": "demo", "env": "dev"},
             "sockets": [{"id": "s1", "topics": ["rooms:lobby"]}],
             "topics": [{"topic": "rooms:lobby", "subscribers": 1}],
-        })));
-        app.apply(Update::Events(json!({"events": [
+        }));
+        app.apply(snapshot.expect("a snapshot"));
+        let events = wire::push(
+            "events",
+            json!({"events": [
             {"kind": "message_in", "at_ms": 1, "socket_id": "s1", "topic": "rooms:lobby",
              "event": "new_msg", "size": 10, "payload": "{}"},
             {"kind": "http_request", "at_ms": 2, "method": "GET", "path": "/",
              "status": 200, "duration_us": 300},
-        ], "dropped": 0})));
-        app.apply(Update::Stats(json!({"at_ms": 1000, "sockets": 1})));
+        ], "dropped": 0}),
+        );
+        app.apply(events.expect("an events push"));
+        let stats = wire::push("stats", json!({"at_ms": 1000, "sockets": 1}));
+        app.apply(stats.expect("a stats push"));
         app.set_traffic_filter(TrafficFilter {
             topic: "rooms:*".into(),
             event: String::new(),

@@ -14,13 +14,19 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use phoenix_client::{Channel, JoinError, Options, PushError, Socket};
-use serde_json::{json, Value};
+
+/// How long the dashboard's WebSocket may take to open before it uses LongPoll.
+pub const LONG_POLL_FALLBACK_MS: u64 = 2500;
+use phoenix_dashboard_protocol::{
+    self as protocol, BroadcastRequest, JoinParams, PayloadsRequest, Request, SocketId,
+};
+use serde_json::Value;
 use tokio::sync::mpsc as tokio_mpsc;
 
-use crate::model::{ConnState, Update};
+use crate::model::{wire, ConnState, Update};
 
 /// The topic of the introspection channel.
-pub const TOPIC: &str = "phoenix:dashboard";
+pub const TOPIC: &str = protocol::TOPIC;
 
 /// Where and how to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,20 +47,10 @@ impl Default for ClientConfig {
         ClientConfig {
             url: "http://127.0.0.1:4000".into(),
             token: "phoenix-dev".into(),
-            path: "/phoenix/dashboard".into(),
+            path: protocol::DEFAULT_PATH.into(),
             payloads: false,
         }
     }
-}
-
-/// A request to the server, sent by the [`ClientHandle`].
-#[derive(Debug, Clone, PartialEq)]
-enum Command {
-    Disconnect(String),
-    Broadcast(String, String, Value),
-    Payloads(bool),
-    Socket(String),
-    Snapshot,
 }
 
 /// The GUI's side of the connection: updates to apply, and requests to make.
@@ -63,43 +59,44 @@ enum Command {
 pub struct ClientHandle {
     /// What happened, in order.
     pub updates: mpsc::Receiver<Update>,
-    commands: tokio_mpsc::UnboundedSender<Command>,
+    commands: tokio_mpsc::UnboundedSender<Request>,
 }
 
 impl ClientHandle {
-    fn send(&self, command: Command) {
-        let _ = self.commands.send(command);
+    /// Sends a request; its reply arrives as an update.
+    pub fn send(&self, request: Request) {
+        let _ = self.commands.send(request);
     }
 
     /// Asks the server to disconnect socket `id` (reply: `disconnect`).
     pub fn disconnect_socket(&self, id: &str) {
-        self.send(Command::Disconnect(id.to_string()));
+        self.send(Request::Disconnect(SocketId { id: id.to_string() }));
     }
 
     /// Broadcasts `event` with `payload` (an object) on `topic` (reply:
     /// `broadcast`, `{"subscribers": n}`).
     pub fn broadcast(&self, topic: &str, event: &str, payload: Value) {
-        self.send(Command::Broadcast(
-            topic.to_string(),
-            event.to_string(),
-            payload,
-        ));
+        self.send(Request::Broadcast(BroadcastRequest {
+            topic: topic.to_string(),
+            event: event.to_string(),
+            payload: Some(payload),
+        }));
     }
 
     /// Turns payload capture on or off (reply: `payloads`); kept across
     /// reconnects.
     pub fn set_payloads(&self, enabled: bool) {
-        self.send(Command::Payloads(enabled));
+        self.send(Request::Payloads(PayloadsRequest { enabled }));
     }
 
     /// Asks for fresh details of socket `id` (reply: `socket`, a `SOCKET`).
     pub fn request_socket(&self, id: &str) {
-        self.send(Command::Socket(id.to_string()));
+        self.send(Request::Socket(SocketId { id: id.to_string() }));
     }
 
     /// Asks for a new snapshot (arrives as [`Update::Snapshot`]).
     pub fn refresh(&self) {
-        self.send(Command::Snapshot);
+        self.send(Request::Snapshot);
     }
 }
 
@@ -178,18 +175,9 @@ impl Sink {
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// The text of an error response: its `reason`, or the JSON.
-fn reason_of(response: &Value) -> String {
-    match response.get("reason") {
-        Some(Value::String(reason)) => reason.clone(),
-        Some(other) => other.to_string(),
-        None => response.to_string(),
-    }
-}
-
 fn push_error_text(error: &PushError) -> String {
     match error {
-        PushError::Error(_, response) => reason_of(response),
+        PushError::Error(_, response) => wire::reason_of(response),
         PushError::Timeout => "timed out".into(),
         PushError::Closed => "not connected".into(),
         PushError::Json(e) => format!("bad JSON: {e}"),
@@ -214,26 +202,12 @@ async fn pending_join(
 }
 
 /// A request and the update its reply becomes.
-fn request(channel: &Channel, command: Command) -> BoxFuture<Update> {
+fn request(channel: &Channel, request: Request) -> BoxFuture<Update> {
     let channel = channel.clone();
     Box::pin(async move {
-        let (what, payload) = match command {
-            Command::Disconnect(id) => ("disconnect", json!({ "id": id })),
-            Command::Broadcast(topic, event, payload) => (
-                "broadcast",
-                json!({"topic": topic, "event": event, "payload": payload}),
-            ),
-            Command::Payloads(enabled) => ("payloads", json!({ "enabled": enabled })),
-            Command::Socket(id) => ("socket", json!({ "id": id })),
-            Command::Snapshot => ("snapshot", json!({})),
-        };
-        let result = channel.push(what, payload).await;
-        match (what, result) {
-            ("snapshot", Ok(snapshot)) => Update::Snapshot(snapshot),
-            (what, result) => {
-                Update::Reply(what.to_string(), result.map_err(|e| push_error_text(&e)))
-            }
-        }
+        let kind = request.kind();
+        let result = channel.push(kind.event(), request.payload()).await;
+        wire::reply(kind, result.map_err(|e| push_error_text(&e)))
     })
 }
 
@@ -252,19 +226,29 @@ fn next_reply(pending: &mut Vec<BoxFuture<Update>>) -> impl Future<Output = Upda
 
 /// The connection's life: one task, so updates keep the order in which the
 /// client delivered them (a snapshot before the events that follow it).
+///
+/// The socket falls back to LongPoll when its WebSocket has not opened and
+/// answered within [`LONG_POLL_FALLBACK_MS`].
 async fn run(
     config: ClientConfig,
     sink: Sink,
-    mut commands: tokio_mpsc::UnboundedReceiver<Command>,
+    mut commands: tokio_mpsc::UnboundedReceiver<Request>,
 ) {
     let endpoint = endpoint_url(&config.url, &config.path);
     sink.send(Update::Connection(ConnState::Connecting));
-    let socket = Socket::new(&endpoint, Options::default());
+    // Where WebSockets are blocked (a proxy that refuses upgrades), the
+    // dashboard goes on over LongPoll, as phoenix.js does.
+    let options = Options {
+        long_poll_fallback_ms: Some(LONG_POLL_FALLBACK_MS),
+        ..Options::default()
+    };
+    let socket = Socket::new(&endpoint, options);
     let mut states = socket.states();
-    let channel = socket.channel(
-        TOPIC,
-        json!({"token": config.token, "payloads": config.payloads}),
-    );
+    let params = JoinParams {
+        token: config.token.clone(),
+        payloads: config.payloads,
+    };
+    let channel = socket.channel(TOPIC, serde_json::to_value(params).unwrap_or(Value::Null));
     let mut events = channel.events();
     socket.connect();
 
@@ -296,13 +280,18 @@ async fn run(
                 let alive = match result {
                     Ok(snapshot) => {
                         if payloads != config.payloads {
-                            pending.push(request(&channel, Command::Payloads(payloads)));
+                            let enabled = PayloadsRequest { enabled: payloads };
+                            pending.push(request(&channel, Request::Payloads(enabled)));
                         }
-                        report(ConnState::Joined, &mut last_state)
-                            && sink.send(Update::Snapshot(snapshot))
+                        match wire::snapshot(snapshot) {
+                            Ok(update) => {
+                                report(ConnState::Joined, &mut last_state) && sink.send(update)
+                            }
+                            Err(e) => report(ConnState::Disconnected(e), &mut last_state),
+                        }
                     }
                     Err(JoinError::Refused(response)) => {
-                        report(ConnState::Refused(reason_of(&response)), &mut last_state)
+                        report(ConnState::Refused(wire::reason_of(&response)), &mut last_state)
                     }
                     // Before the socket opens, the state already says why.
                     Err(JoinError::Timeout) if !open => true,
@@ -325,13 +314,14 @@ async fn run(
                 let Ok(event) = event else { break };
                 let payload = event.payload.as_json().cloned().unwrap_or(Value::Null);
                 let alive = match event.event.as_str() {
-                    "events" => sink.send(Update::Events(payload)),
-                    "stats" => sink.send(Update::Stats(payload)),
                     "phx_close" => report(
                         ConnState::Disconnected("the server closed the dashboard channel".into()),
                         &mut last_state,
                     ),
-                    _ => true, // phx_error: the states stream tells the story
+                    other => match wire::push(other, payload) {
+                        Some(update) => sink.send(update),
+                        None => true, // phx_error: the states stream tells the story
+                    },
                 };
                 if !alive {
                     break;
@@ -366,8 +356,8 @@ async fn run(
             }
             command = commands.recv() => {
                 let Some(command) = command else { break };
-                if let Command::Payloads(enabled) = command {
-                    payloads = enabled;
+                if let Request::Payloads(request) = &command {
+                    payloads = request.enabled;
                 }
                 pending.push(request(&channel, command));
             }

@@ -9,6 +9,7 @@ mod support;
 
 use phoenix_dashboard::client::{spawn, ClientConfig, ClientHandle};
 use phoenix_dashboard::model::{ConnState, Model, TrafficKind};
+use phoenix_dashboard_protocol::RequestKind;
 use serde_json::json;
 use support::{http_get, user_socket};
 
@@ -157,7 +158,7 @@ fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
     let alice_id = model.sockets.keys().next().unwrap().clone();
     handle.disconnect_socket(&alice_id);
     wait_for(&mut model, &handle, 5, "the disconnect reply", |m| {
-        matches!(m.replies.get("disconnect"), Some(Ok(_)))
+        matches!(m.replies.get(&RequestKind::Disconnect), Some(Ok(_)))
     });
     wait_for(&mut model, &handle, 5, "alice's socket to go", |m| {
         !m.sockets.contains_key(&alice_id)

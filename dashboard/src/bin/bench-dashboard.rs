@@ -38,7 +38,7 @@ use eframe::egui;
 use phoenix_dashboard::app::{DashboardApp, View};
 use phoenix_dashboard::client::{self, ClientConfig};
 use phoenix_dashboard::model::{
-    ConnState, TrafficFilter, Update, REQUESTS_CAP, SERIES_CAP, TRAFFIC_CAP,
+    wire, ConnState, TrafficFilter, Update, REQUESTS_CAP, SERIES_CAP, TRAFFIC_CAP,
 };
 use serde_json::{json, Map, Value};
 
@@ -393,13 +393,14 @@ impl Synth {
             (topic, diff)
         };
         json!({"kind": "broadcast", "at_ms": at_ms, "topic": topic, "event": "presence_diff",
-               "size": 120, "subscribers": 10, "source": "local", "payload": diff})
+               "size": 120, "subscribers": 10, "source": "local", "diff": diff})
     }
 
     /// An `events` push of `count` events.
     fn events(&mut self, count: usize) -> Update {
         let events: Vec<Value> = (0..count).map(|_| self.event()).collect();
-        Update::Events(json!({"events": events, "dropped": 0}))
+        let push = json!({"events": events, "dropped": 0});
+        wire::push("events", push).expect("an events push")
     }
 
     /// A `stats` push for the second after the previous one.
@@ -415,22 +416,23 @@ impl Synth {
             .iter()
             .enumerate()
             .map(|(i, (id, _))| {
-                json!([
-                    id,
-                    100 + i as u64 * 3 + self.counter / 200,
-                    400 + i * 7,
-                    i % 3
-                ])
+                json!({
+                    "id": id,
+                    "messages_in": 100 + i as u64 * 3 + self.counter / 200,
+                    "messages_out": 400 + i * 7,
+                    "queue": i % 3
+                })
             })
             .collect();
         let r = self.rng.below(500);
-        Update::Stats(json!({
+        let stats = json!({
             "at_ms": self.last_stats_ms, "uptime_ms": self.last_stats_ms - (START_MS - 7_200_000),
             "sockets": 200, "channels": 400 + self.joined.len(),
             "messages_in": 3_500 + r, "messages_out": 2_500 + r, "broadcasts": 2_000 + r,
             "http_requests": 1_000 + r, "http_avg_us": 900 + r, "http_max_us": 30_000 + r * 10,
             "events_dropped": 0, "topics": topics, "socket_counters": counters
-        }))
+        });
+        wire::push("stats", stats).expect("a stats push")
     }
 
     /// Fills every buffer to its cap (series, traffic, requests), ending at
@@ -561,7 +563,7 @@ impl Harness {
         let client = client::spawn(config.clone(), || ());
         let mut app = DashboardApp::with_client(client, config.url, scenario.view);
         app.apply(Update::Connection(ConnState::Joined));
-        app.apply(Update::Snapshot(synth.snapshot()));
+        app.apply(wire::snapshot(synth.snapshot()).expect("a snapshot"));
         synth.prefill(&mut app);
         (scenario.setup)(&mut app);
         app.set_view(scenario.view);

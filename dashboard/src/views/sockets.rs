@@ -10,6 +10,7 @@ use super::{
 };
 use crate::client::ClientHandle;
 use crate::model::{natural_cmp, Model, SocketRow};
+use phoenix_dashboard_protocol::RequestKind;
 
 /// How many recent traffic rows the details panel shows.
 const RECENT_ROWS: usize = 40;
@@ -224,7 +225,7 @@ impl SocketsView {
                 {
                     client.disconnect_socket(id);
                 }
-                if let Some(reply) = model.replies.get("disconnect") {
+                if let Some(reply) = model.replies.get(&RequestKind::Disconnect) {
                     match reply {
                         Ok(_) => ui.label(RichText::new("disconnect: ok").color(GREY)),
                         Err(e) => {

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::client::ClientHandle;
 use crate::model::{metas_json, metas_of, pattern_matches, Model};
+use phoenix_dashboard_protocol::{Reply, RequestKind};
 
 /// The topics view's state.
 pub struct TopicsView {
@@ -236,7 +237,13 @@ impl TopicsView {
                 if ui.add_enabled(ready, egui::Button::new("Send")).clicked() {
                     if let Ok(payload) = &parsed {
                         client.broadcast(topic, self.event.trim(), payload.clone());
-                        self.sent = Some(model.reply_counts.get("broadcast").copied().unwrap_or(0));
+                        self.sent = Some(
+                            model
+                                .reply_counts
+                                .get(&RequestKind::Broadcast)
+                                .copied()
+                                .unwrap_or(0),
+                        );
                     }
                 }
                 if let Err(e) = &parsed {
@@ -251,18 +258,22 @@ impl TopicsView {
             );
         }
         if let Some(before) = self.sent {
-            let now = model.reply_counts.get("broadcast").copied().unwrap_or(0);
+            let now = model
+                .reply_counts
+                .get(&RequestKind::Broadcast)
+                .copied()
+                .unwrap_or(0);
             let reply = if now > before {
-                model.replies.get("broadcast")
+                model.replies.get(&RequestKind::Broadcast)
             } else {
                 None
             };
             match reply {
                 Some(Ok(reply)) => {
-                    let n = reply
-                        .get("subscribers")
-                        .and_then(Value::as_u64)
-                        .unwrap_or(0);
+                    let n = match reply {
+                        Reply::Broadcast(reply) => reply.subscribers,
+                        _ => 0,
+                    };
                     ui.label(RichText::new(format!("sent to {n} subscribers")).color(GREEN));
                 }
                 Some(Err(e)) => {

@@ -352,7 +352,7 @@ impl TrafficView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Update;
+    use crate::model::wire;
     use serde_json::json;
 
     fn push(model: &mut Model, from: usize, to: usize) {
@@ -363,7 +363,8 @@ mod tests {
                        "event": "new_msg", "size": 10, "payload": null})
             })
             .collect();
-        model.apply(Update::Events(json!({"events": events, "dropped": 0})));
+        let push = wire::push("events", json!({"events": events, "dropped": 0}));
+        model.apply(push.expect("an events push"));
     }
 
     #[test]

@@ -58,5 +58,7 @@ pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, Confi
         // The seed's `config :phoenix, :template_engines, ...`: `.jinja` is
         // registered by default; `.j2` files use the same engine here.
         .template_engine("j2", MiniJinjaEngine::default)
+        // The dev dashboard's socket, when `[dashboard]` enables it.
+        .dashboard()
         .build()
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::introspect::Introspect;
+use crate::observer::Observers;
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RouteInfo, RoutePath};
@@ -35,8 +35,9 @@ pub struct App {
     pub presence: Presence,
     /// Turns true when the server starts shutting down: sockets drain.
     pub shutdown: tokio::sync::watch::Sender<bool>,
-    /// What the dev dashboard sees (disabled unless `[dashboard]` is on).
-    pub introspect: Arc<Introspect>,
+    /// The observers the framework reports lifecycle events to (none by
+    /// default; see [`crate::observer`]).
+    pub observers: Observers,
     /// The application's own state (see [`crate::state`]).
     pub state: StateMap,
 }
@@ -78,7 +79,7 @@ impl Default for App {
             presence: Presence::new(pubsub.clone()),
             pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
-            introspect: Arc::default(),
+            observers: Observers::default(),
             state: StateMap::default(),
         }
     }

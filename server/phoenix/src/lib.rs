@@ -23,6 +23,7 @@ pub mod format;
 pub mod html;
 pub mod introspect;
 mod mailbox;
+pub mod observer;
 pub mod params;
 pub mod plug;
 pub mod prelude;

@@ -35,6 +35,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::observer::{self, Kind, Observers};
+
 /// Identifies one subscription (used by `broadcast_from` to skip the sender).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubscriberId(u64);
@@ -54,8 +56,8 @@ pub struct Broadcast {
     pub payload: Payload,
     /// The subscriber that published it with `broadcast_from`, skipped on delivery.
     pub from: Option<SubscriberId>,
-    /// Sent from the dashboard (a test broadcast).
-    pub(crate) from_dashboard: bool,
+    /// Where it was published from, when not an ordinary publish (for observers).
+    pub(crate) origin: Option<&'static str>,
     v1: OnceLock<Result<Arc<Frame>, EncodeError>>,
     v2: OnceLock<Result<Arc<Frame>, EncodeError>>,
 }
@@ -86,7 +88,7 @@ impl Broadcast {
             event: event.into(),
             payload,
             from: None,
-            from_dashboard: false,
+            origin: None,
             v1: OnceLock::new(),
             v2: OnceLock::new(),
         }
@@ -173,8 +175,8 @@ struct Inner {
     topics: RwLock<Topics>,
     next_id: AtomicU64,
     adapter: Box<dyn Adapter>,
-    /// The dashboard's hub, once an endpoint uses this PubSub.
-    observer: OnceLock<Arc<crate::introspect::Introspect>>,
+    /// The observers of the first endpoint that uses this PubSub.
+    observers: OnceLock<Observers>,
 }
 
 /// A PubSub server; cloning gives another handle to the same one.
@@ -212,7 +214,7 @@ impl PubSub {
                 topics: RwLock::new(Topics::default()),
                 next_id: AtomicU64::new(1),
                 adapter: Box::new(adapter),
-                observer: OnceLock::new(),
+                observers: OnceLock::new(),
             }),
         }
     }
@@ -272,9 +274,9 @@ impl PubSub {
         }
     }
 
-    /// Reports broadcasts to a dashboard hub (the first endpoint's).
-    pub(crate) fn observe(&self, hub: Arc<crate::introspect::Introspect>) {
-        let _ = self.inner.observer.set(hub);
+    /// Reports broadcasts to these observers (the first endpoint's).
+    pub(crate) fn observe(&self, observers: Observers) {
+        let _ = self.inner.observers.set(observers);
     }
 
     /// Every topic with subscribers on this node, and their number.
@@ -340,15 +342,16 @@ impl PubSub {
         Ok(())
     }
 
-    /// Publishes a test broadcast from the dashboard.
-    pub(crate) fn broadcast_as_dashboard(
+    /// Publishes a broadcast that observers see coming from `origin`.
+    pub(crate) fn broadcast_with_origin(
         &self,
+        origin: &'static str,
         topic: &str,
         event: &str,
         payload: impl Serialize,
     ) -> Result<(), InvalidPayload> {
         let mut message = PubSub::make(topic, event, payload)?;
-        message.from_dashboard = true;
+        message.origin = Some(origin);
         self.inner.adapter.publish(self, Arc::new(message));
         Ok(())
     }
@@ -378,10 +381,13 @@ impl PubSub {
                 None => Vec::new(),
             }
         };
-        if let Some(hub) = self.inner.observer.get() {
-            if hub.watching() {
-                hub.broadcast(broadcast, subscribers.len());
-            }
+        if let Some(observers) = self.inner.observers.get() {
+            observers.each(Kind::Broadcast, |o| {
+                o.broadcast(&observer::Broadcast {
+                    broadcast,
+                    subscribers: subscribers.len(),
+                })
+            });
         }
         for subscriber in subscribers {
             subscriber.deliver(broadcast);

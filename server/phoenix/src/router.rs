@@ -53,6 +53,7 @@ pub struct RouteInfo {
     pub pipelines: Vec<String>,
 }
 
+#[derive(Clone)]
 struct Route {
     /// `None` matches any method (socket transports answer other methods themselves).
     method: Option<Method>,
@@ -112,7 +113,7 @@ impl RouterBuilder {
 
     /// Mounts a socket at `path`: its transports are served at
     /// `path/websocket` and `path/longpoll`.
-    pub fn socket(&mut self, path: &'static str, mount: crate::socket::Mount) {
+    pub fn socket(&mut self, path: &str, mount: crate::socket::Mount) {
         let base = path.trim_end_matches('/');
         let transports: [(&str, &str, Arc<dyn Plug>); 2] = [
             (
@@ -160,6 +161,21 @@ pub struct Router {
 }
 
 impl Router {
+    /// This router with a socket mounted in front of its routes (the
+    /// endpoint's own sockets, see `EndpointBuilder::socket`).
+    pub(crate) fn with_socket(self, path: &str, mount: crate::socket::Mount) -> Router {
+        let mut builder = RouterBuilder::new();
+        builder.socket(path, mount);
+        let mut routes = builder.routes;
+        match Arc::try_unwrap(self.routes) {
+            Ok(own) => routes.extend(own),
+            Err(shared) => routes.extend(shared.iter().map(Route::clone)),
+        }
+        Router {
+            routes: Arc::new(routes),
+        }
+    }
+
     /// The route table.
     pub fn routes(&self) -> Vec<RouteInfo> {
         self.routes

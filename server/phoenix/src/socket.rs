@@ -337,7 +337,7 @@ pub struct Mount {
     pub(crate) socket: Arc<dyn DynSocket>,
     pub(crate) routes: Arc<Routes>,
     pub(crate) limits: SocketLimits,
-    /// Whether the dashboard sees its connections (not the dashboard's own).
+    /// Whether observers hear of its connections (see [`Mount::unobserved`]).
     pub(crate) observed: bool,
 }
 
@@ -355,8 +355,9 @@ impl Mount {
         }
     }
 
-    /// Hides this socket's connections from the dashboard.
-    pub(crate) fn unobserved(mut self) -> Mount {
+    /// Hides this socket's connections from observers (a monitoring
+    /// socket's own traffic, such as the dev dashboard's).
+    pub fn unobserved(mut self) -> Mount {
         self.observed = false;
         self
     }

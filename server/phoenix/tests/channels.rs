@@ -350,7 +350,10 @@ async fn s6_all_params_reach_connect_nested_and_path_params_merged() {
     assert_eq!(params["token"], "abc");
     assert_eq!(params["user"]["id"], "1");
     assert_eq!(params["user_id"], "42");
-    assert_eq!(reply[4]["response"]["sees_state"], true, "connect reads app state");
+    assert_eq!(
+        reply[4]["response"]["sees_state"], true,
+        "connect reads app state"
+    );
 }
 
 #[tokio::test]

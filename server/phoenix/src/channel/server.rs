@@ -78,8 +78,8 @@ pub(crate) async fn run<C: Channel>(
         response,
     );
     socket.core.outbox.send_message(socket.core.vsn, &reply);
-    if let Some(probe) = socket.core.outbox.probe() {
-        probe.joined(&topic, ok);
+    if let Some(observed) = socket.core.outbox.observed() {
+        observed.joined(&topic, join_ref.as_deref(), ok);
     }
     let _ = events.send_control(ConnEvent::Joined(Box::new((
         topic.clone(),
@@ -97,8 +97,15 @@ pub(crate) async fn run<C: Channel>(
     }
 
     let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
-    if let Some(probe) = socket.core.outbox.probe() {
-        probe.left(&topic, reason, exit == Exit::Crashed, detail);
+    if let Some(observed) = socket.core.outbox.observed() {
+        let crashed = exit == Exit::Crashed;
+        observed.left(
+            &topic,
+            join_ref.as_deref(),
+            reason,
+            crashed,
+            detail.as_deref(),
+        );
     }
     if let Some(id) = socket.core.subscriber.take() {
         socket.core.pubsub.unsubscribe(&topic, id);
@@ -107,7 +114,7 @@ pub(crate) async fn run<C: Channel>(
     let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
 }
 
-/// The name of a stop reason, for the dashboard.
+/// The name of a stop reason, for observers.
 fn reason_name(reason: &Reason) -> &'static str {
     match reason {
         Reason::Normal => "normal",

@@ -46,14 +46,14 @@ use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::conn::Conn;
 use crate::error::{Error, PanicError};
-use crate::introspect::Introspect;
+use crate::observer::{Kind, Observer, Observers, RequestStart, RequestStop};
 use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
-use crate::router::{RoutePath, Router};
+use crate::router::{RouteInfo, RoutePath, Router};
+use crate::socket::Mount;
 use crate::state::StateMap;
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
-use crate::transport::WebSocketRoute;
 use crate::view::View;
 
 pub use server::{init_logging, shutdown_signal, Listening};
@@ -68,6 +68,8 @@ pub struct EndpointBuilder {
     engines: Vec<(String, EngineFactory)>,
     pubsub: PubSub,
     state: StateMap,
+    observers: Vec<Arc<dyn Observer>>,
+    sockets: Vec<(String, Mount)>,
 }
 
 impl EndpointBuilder {
@@ -83,6 +85,33 @@ impl EndpointBuilder {
     /// [`EndpointBuilder::state`] for a value already shared.
     pub fn state_arc<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
         self.state = self.state.with_arc(value);
+        self
+    }
+
+    /// The configuration the endpoint is built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The router's route table.
+    pub fn routes(&self) -> Vec<RouteInfo> {
+        self.router.routes()
+    }
+
+    /// Adds an observer of requests, sockets, channels, messages and
+    /// broadcasts (see [`crate::observer`]); none by default. Observers are
+    /// called in the order they were added.
+    pub fn observer(mut self, observer: impl Observer) -> Self {
+        self.observers.push(Arc::new(observer));
+        self
+    }
+
+    /// Mounts a socket at `path` in front of the router's routes, as
+    /// `socket "/path", MySocket;` in the router would (Phoenix declares
+    /// sockets in the endpoint): for sockets that are part of the
+    /// framework or a library rather than of the app's router.
+    pub fn socket(mut self, path: &str, mount: Mount) -> Self {
+        self.sockets.push((path.to_string(), mount));
         self
     }
 
@@ -146,13 +175,9 @@ impl EndpointBuilder {
         let templates_root = config.templates.root.as_ref().map(|r| config.path(r));
         let templates = Templates::load(templates_root, config.templates.reload, self.engines)
             .map_err(|e| ConfigError(format!("templates: {e}")))?;
-        let dashboard = config.dashboard_enabled();
-        let introspect = Arc::new(Introspect::new(
-            dashboard,
-            config.dashboard.max_events_per_second,
-        ));
-        if dashboard {
-            self.pubsub.observe(introspect.clone());
+        let observers = Observers::new(self.observers);
+        if !observers.is_empty() {
+            self.pubsub.observe(observers.clone());
         }
         let app = Arc::new(App {
             url_base: config.url_base(),
@@ -165,36 +190,18 @@ impl EndpointBuilder {
             presence: Presence::new(self.pubsub.clone()),
             pubsub: self.pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
-            introspect,
+            observers,
             state: self.state,
             config: Some(config.clone()),
         });
 
-        let router = self.router;
-        let dashboard = dashboard.then(|| {
-            let socket = crate::introspect::mount(&app, &config.dashboard);
-            tracing::info!(
-                "dashboard socket at {} (phoenix-dashboard --url {} --token ...)",
-                config.dashboard.path,
-                config.url_base()
-            );
-            (
-                format!("{}/websocket", config.dashboard.path),
-                Arc::new(WebSocketRoute::new(socket)),
-            )
-        });
+        let mut router = self.router;
+        for (path, mount) in self.sockets {
+            router = router.with_socket(&path, mount);
+        }
         let route: Arc<dyn Plug> = Arc::new(move |conn: Conn| {
             let router = router.clone();
-            let dashboard = dashboard
-                .as_ref()
-                .filter(|(path, _)| conn.path() == path)
-                .map(|(_, socket)| socket.clone());
-            async move {
-                match dashboard {
-                    Some(socket) => socket.call(conn).await,
-                    None => router.call(conn).await,
-                }
-            }
+            async move { router.call(conn).await }
         });
         let chain = Pipeline::new()
             .plug(RequestLogger)
@@ -228,9 +235,15 @@ impl poem::Endpoint for Core {
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let head = error_page::RequestHead::of(&req, self.app.debug_errors);
         let conn = Conn::new(req, self.app.clone());
+        let observed = self.app.observers.wants(Kind::RequestStop);
         let run = async {
             let conn = self.chain.run(conn).await?;
-            conn.into_response().await
+            let route = observed.then(|| conn.internals().route.clone()).flatten();
+            let mut response = conn.into_response().await?;
+            if let Some(route) = route {
+                response.extensions_mut().insert(MatchedRoute(route));
+            }
+            Ok(response)
         };
         let result = match AssertUnwindSafe(run).catch_unwind().await {
             Ok(result) => result,
@@ -244,6 +257,10 @@ impl poem::Endpoint for Core {
         })
     }
 }
+
+/// The route a response came from, for observers.
+#[derive(Clone)]
+struct MatchedRoute(Arc<RouteInfo>);
 
 /// A built application, ready to serve (it is a poem endpoint too).
 #[derive(Clone)]
@@ -265,6 +282,8 @@ impl Endpoint {
             engines: default_engines(),
             pubsub: PubSub::local(),
             state: StateMap::new(),
+            observers: Vec::new(),
+            sockets: Vec::new(),
         }
     }
 
@@ -297,18 +316,39 @@ impl poem::Endpoint for Endpoint {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        let hub = &self.app.introspect;
-        if !hub.watching() {
+        let observers = &self.app.observers;
+        let start = observers.wants(Kind::RequestStart);
+        if !start && !observers.wants(Kind::RequestStop) {
             return self.respond(req).await;
         }
         let started = std::time::Instant::now();
-        let (method, path) = (req.method().to_string(), req.uri().path().to_string());
+        let (method, path) = (req.method().clone(), req.uri().path().to_string());
+        let method = method.as_str();
+        if start {
+            let event = RequestStart {
+                method,
+                path: &path,
+            };
+            observers.each(Kind::RequestStart, |o| o.request_start(&event));
+        }
         let response = self.respond(req).await;
         let status = match &response {
             Ok(response) => response.status().as_u16(),
             Err(err) => err.status().as_u16(),
         };
-        hub.http_request(&method, &path, status, started.elapsed().as_micros() as u64);
+        let route = response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.extensions().get::<MatchedRoute>())
+            .map(|r| r.0.path.as_str());
+        let event = RequestStop {
+            method,
+            path: &path,
+            status,
+            duration: started.elapsed(),
+            route,
+        };
+        observers.each(Kind::RequestStop, |o| o.request_stop(&event));
         response
     }
 }

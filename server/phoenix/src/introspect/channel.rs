@@ -3,21 +3,26 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use phoenix_dashboard_protocol::{self as wire, reasons, Request};
 use phoenix_protocol::Payload;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{Event, Introspect, Watch};
-use crate::app::App;
-use crate::channel::{
-    Channel, ChannelRef, ChannelSocket, Event as ChannelEvent, JoinResult, Reason, Reply,
-};
-use crate::config::DashboardConfig;
+use super::{Introspect, Watch};
+use crate::channel::{Channel, ChannelRef, ChannelSocket, Event, JoinResult, Reason, Reply};
+use crate::config::Config;
 use crate::params::Params;
-use crate::socket::{ChannelRoutes, ConnectError, ConnectInfo, Mount, Socket};
+use crate::presence::Presence;
+use crate::pubsub::PubSub;
+use crate::router::RouteInfo;
+use crate::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket};
 
 /// The dashboard's topic.
-pub const TOPIC: &str = "phoenix:dashboard";
+pub const TOPIC: &str = wire::TOPIC;
+
+/// The origin of the dashboard's test broadcasts, for observers.
+pub(super) const ORIGIN: &str = "dashboard";
 
 /// Events in one `events` push at most; more are counted as dropped.
 const MAX_BATCH: usize = 2000;
@@ -25,33 +30,61 @@ const MAX_BATCH: usize = 2000;
 /// Topics listed in `stats` and the snapshot at most.
 const MAX_TOPICS: usize = 1000;
 
-/// The socket the endpoint mounts at `dashboard.path`.
-pub(crate) fn mount(app: &Arc<App>, config: &DashboardConfig) -> Mount {
-    let socket = DashboardSocket {
-        app: app.clone(),
-        token: Arc::from(config.token.clone().unwrap_or_default()),
-        read_only: config.read_only,
-    };
-    Mount::new(&config.path, socket).unobserved()
+/// What every dashboard channel shares.
+struct Shared {
+    hub: Arc<Introspect>,
+    token: String,
+    read_only: bool,
+    name: String,
+    env: String,
+    routes: Vec<wire::Route>,
 }
 
-struct DashboardSocket {
-    app: Arc<App>,
-    token: Arc<str>,
-    read_only: bool,
+/// The socket dashboards connect to: one channel, `phoenix:dashboard`, joined with
+/// the config's `dashboard.token`. Mount it unobserved (as
+/// `EndpointBuilder::dashboard` does), so a dashboard does not watch itself.
+pub struct DashboardSocket {
+    shared: Arc<Shared>,
+}
+
+impl DashboardSocket {
+    /// The socket of `hub`, with the token, `read_only`, app name and
+    /// environment of `config`, and the route table `routes`.
+    pub fn new(hub: Arc<Introspect>, config: &Config, routes: Vec<RouteInfo>) -> Self {
+        let routes = routes
+            .into_iter()
+            .map(|r| wire::Route {
+                verb: r.verb,
+                path: r.path,
+                controller: r.controller,
+                action: r.action,
+                helper: r.helper,
+                pipelines: r.pipelines,
+            })
+            .collect();
+        DashboardSocket {
+            shared: Arc::new(Shared {
+                hub,
+                token: config.dashboard.token.clone().unwrap_or_default(),
+                read_only: config.dashboard.read_only,
+                name: config.app_name.clone(),
+                env: config.env.clone(),
+                routes,
+            }),
+        }
+    }
 }
 
 impl Socket for DashboardSocket {
     type Assigns = ();
 
     fn channels(&self, routes: &mut ChannelRoutes<()>) {
-        let (app, token, read_only) = (self.app.clone(), self.token.clone(), self.read_only);
+        let shared = self.shared.clone();
         routes.channel_fn(TOPIC, move || DashboardChannel {
-            app: app.clone(),
-            token: token.clone(),
-            read_only,
+            shared: shared.clone(),
             watch: None,
             forwarder: None,
+            node: None,
         });
     }
 
@@ -82,118 +115,175 @@ impl Drop for Aborting {
 
 /// What the forwarder hands the channel.
 pub(crate) enum Push {
-    Events(Vec<Arc<Event>>, u64),
-    Stats(Value),
+    Events(wire::EventsPush),
+    Stats(wire::Stats),
+}
+
+/// What the channel reads of the node it runs on.
+struct Node {
+    pubsub: PubSub,
+    presence: Presence,
 }
 
 struct DashboardChannel {
-    app: Arc<App>,
-    token: Arc<str>,
-    read_only: bool,
+    shared: Arc<Shared>,
     watch: Option<Watch>,
     forwarder: Option<Aborting>,
+    node: Option<Node>,
 }
 
-fn json_of(payload: &Payload) -> Value {
+fn json_of(payload: Payload) -> Value {
     match payload {
-        Payload::Json(value) => value.clone(),
+        Payload::Json(value) => value,
         _ => Value::Null,
     }
 }
 
+/// A wire value as a payload.
+fn payload(value: &impl Serialize) -> Payload {
+    Payload::Json(serde_json::to_value(value).unwrap_or(Value::Null))
+}
+
 fn error(reason: &str) -> Reply {
-    Reply::error(json!({ "reason": reason }))
+    Reply::error(payload(&wire::ErrorReply::new(reason)))
 }
 
 /// Topics by subscribers, most subscribed first.
-fn topics(app: &App) -> Value {
-    let mut topics = app.pubsub.topics();
+fn topics(pubsub: &PubSub) -> Vec<wire::TopicInfo> {
+    let mut topics = pubsub.topics();
     topics.retain(|(topic, _)| topic != TOPIC);
     topics.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     topics.truncate(MAX_TOPICS);
     topics
         .into_iter()
-        .map(|(topic, subscribers)| json!({ "topic": topic, "subscribers": subscribers }))
+        .map(|(topic, subscribers)| wire::TopicInfo {
+            topic,
+            subscribers: subscribers as u64,
+        })
         .collect()
 }
 
-/// The join reply: everything a dashboard shows, as of now.
-fn snapshot(app: &App, read_only: bool) -> Value {
-    let hub = &app.introspect;
-    let config = app.config.as_deref();
-    let presence: Map<String, Value> = app
+fn stats(hub: &Introspect, pubsub: &PubSub, last: &mut [u64; 5]) -> wire::Stats {
+    let mut stats = hub.stats(last);
+    stats.topics = topics(pubsub);
+    stats
+}
+
+/// Everything a dashboard shows, as of now.
+fn snapshot(shared: &Shared, node: &Node) -> wire::Snapshot {
+    let hub = &shared.hub;
+    let presence = node
         .presence
         .topics()
         .into_iter()
         .map(|topic| {
-            let list = app.presence.list(&topic);
-            (topic, list)
+            let list = node.presence.list(&topic);
+            (topic, serde_json::from_value(list).unwrap_or_default())
         })
         .collect();
-    json!({
-        "app": {
-            "name": config.map(|c| c.app_name.as_str()).unwrap_or("app"),
-            "env": app.env(),
-            "node": app.pubsub.node(),
-            "version": env!("CARGO_PKG_VERSION"),
-            "started_at_ms": hub.started_at_ms(),
-            "uptime_ms": hub.uptime_ms(),
-            "read_only": read_only,
-            "max_events_per_second": hub.max_per_second,
-        },
-        "routes": app.routes,
-        "sockets": hub.registry.all().iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-        "topics": topics(app),
-        "presence": presence,
-        "stats": current_stats(app),
-    })
-}
-
-/// Gauges as of now; the per-second counts are those of no time at all (0).
-fn current_stats(app: &App) -> Value {
+    // Gauges as of now; the per-second counts are those of no time at all.
     let mut last = [0; 5];
-    app.introspect.stats(&mut last);
-    stats(app, &mut last)
-}
-
-fn stats(app: &App, last: &mut [u64; 5]) -> Value {
-    let mut stats = app.introspect.stats(last);
-    stats["topics"] = topics(app);
-    stats
+    hub.stats(&mut last);
+    wire::Snapshot {
+        app: wire::AppInfo {
+            name: shared.name.clone(),
+            env: shared.env.clone(),
+            node: node.pubsub.node().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at_ms: hub.started_at_ms(),
+            uptime_ms: hub.uptime_ms(),
+            read_only: shared.read_only,
+            max_events_per_second: hub.max_per_second,
+        },
+        routes: shared.routes.clone(),
+        sockets: hub.registry.all().iter().map(|e| e.info()).collect(),
+        topics: topics(&node.pubsub),
+        presence,
+        stats: stats(hub, &node.pubsub, &mut last),
+    }
 }
 
 /// Batches events every 100 ms and counters every second, until the
 /// channel is gone.
 async fn forward(
-    mut events: tokio::sync::broadcast::Receiver<Arc<Event>>,
+    mut events: tokio::sync::broadcast::Receiver<Arc<wire::Event>>,
     me: ChannelRef<Push>,
-    app: Arc<App>,
+    hub: Arc<Introspect>,
+    pubsub: PubSub,
 ) {
     let mut last = [0u64; 5];
-    app.introspect.stats(&mut last);
+    hub.stats(&mut last);
     let mut flush = tokio::time::interval(Duration::from_millis(100));
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.tick().await;
-    let mut batch = Vec::new();
+    let mut batch: Vec<wire::Event> = Vec::new();
     let mut dropped = 0u64;
     loop {
         tokio::select! {
             received = events.recv() => match received {
-                Ok(event) if batch.len() < MAX_BATCH => batch.push(event),
+                Ok(event) if batch.len() < MAX_BATCH => batch.push(Arc::unwrap_or_clone(event)),
                 Ok(_) => dropped += 1,
                 Err(RecvError::Lagged(n)) => dropped += n,
                 Err(RecvError::Closed) => return,
             },
             _ = flush.tick() => {
-                if (!batch.is_empty() || dropped > 0)
-                    && !me.send(Push::Events(std::mem::take(&mut batch), std::mem::take(&mut dropped)))
-                {
+                if batch.is_empty() && dropped == 0 {
+                    continue;
+                }
+                let push = wire::EventsPush {
+                    events: std::mem::take(&mut batch),
+                    dropped: std::mem::take(&mut dropped),
+                };
+                if !me.send(Push::Events(push)) {
                     return;
                 }
             }
             _ = tick.tick() => {
-                if !me.send(Push::Stats(stats(&app, &mut last))) {
+                if !me.send(Push::Stats(stats(&hub, &pubsub, &mut last))) {
                     return;
+                }
+            }
+        }
+    }
+}
+
+impl DashboardChannel {
+    fn node(&self) -> &Node {
+        self.node.as_ref().expect("the node is set on join")
+    }
+
+    fn handle(&mut self, request: Request) -> Reply {
+        let shared = self.shared.clone();
+        let hub = &shared.hub;
+        match request {
+            Request::Snapshot => Reply::ok(payload(&snapshot(&shared, self.node()))),
+            Request::Socket(socket) => match hub.registry.get(&socket.id) {
+                Some(entry) => Reply::ok(payload(&entry.info())),
+                None => error(reasons::NO_SUCH_SOCKET),
+            },
+            Request::Payloads(request) => {
+                if let Some(watch) = &mut self.watch {
+                    watch.set_payloads(request.enabled);
+                }
+                Reply::ok(payload(&wire::Empty {}))
+            }
+            Request::Disconnect(_) | Request::Broadcast(_) if shared.read_only => {
+                error(reasons::READ_ONLY)
+            }
+            Request::Disconnect(socket) => match hub.registry.get(&socket.id) {
+                Some(entry) if entry.disconnect() => Reply::ok(payload(&wire::Empty {})),
+                _ => error(reasons::NO_SUCH_SOCKET),
+            },
+            Request::Broadcast(request) => {
+                if request.topic.is_empty() || request.event.is_empty() {
+                    return error(reasons::TOPIC_AND_EVENT_REQUIRED);
+                }
+                let body = request.payload.unwrap_or_else(|| Value::Object(Map::new()));
+                let pubsub = &self.node().pubsub;
+                let subscribers = pubsub.subscriber_count(&request.topic) as u64;
+                match pubsub.broadcast_with_origin(ORIGIN, &request.topic, &request.event, body) {
+                    Ok(()) => Reply::ok(payload(&wire::BroadcastReply { subscribers })),
+                    Err(_) => error(reasons::PAYLOAD_NOT_AN_OBJECT),
                 }
             }
         }
@@ -202,78 +292,46 @@ async fn forward(
 
 impl Channel for DashboardChannel {
     type Assigns = ();
-    type In = ChannelEvent;
+    /// Requests are decoded by the shared protocol crate, which names a bad one.
+    type In = Event;
     type Info = Push;
 
     async fn join(
         &mut self,
         _topic: &str,
-        payload: Payload,
+        join: Payload,
         socket: &mut ChannelSocket<Self>,
     ) -> JoinResult {
-        let params = json_of(&payload);
-        let token = params.get("token").and_then(Value::as_str).unwrap_or("");
-        if !same_token(token, &self.token) {
+        let params: wire::JoinParams = serde_json::from_value(json_of(join)).unwrap_or_default();
+        if !same_token(&params.token, &self.shared.token) {
             tracing::info!("dashboard join refused: wrong or missing token");
-            return Err(json!({ "reason": "unauthorized" }).into());
+            return Err(payload(&wire::ErrorReply::new(reasons::UNAUTHORIZED)));
         }
-        let payloads = params
-            .get("payloads")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let mut watch = self.app.introspect.attach(payloads);
+        let node = Node {
+            pubsub: socket.pubsub().clone(),
+            presence: socket.presence().clone(),
+        };
+        let hub = self.shared.hub.clone();
+        let mut watch = hub.attach(params.payloads);
         if let Some(events) = watch.take_receiver() {
-            let task = tokio::spawn(forward(events, socket.channel_ref(), self.app.clone()));
+            let task = tokio::spawn(forward(
+                events,
+                socket.channel_ref(),
+                hub,
+                node.pubsub.clone(),
+            ));
             self.forwarder = Some(Aborting(task));
         }
         self.watch = Some(watch);
-        Ok(snapshot(&self.app, self.read_only).into())
+        let reply = payload(&snapshot(&self.shared, &node));
+        self.node = Some(node);
+        Ok(reply)
     }
 
-    async fn handle_in(&mut self, event: ChannelEvent, _socket: &mut ChannelSocket<Self>) -> Reply {
-        let ChannelEvent { event, payload } = event;
-        let event = event.as_str();
-        let params = json_of(&payload);
-        let str_param = |key: &str| params.get(key).and_then(Value::as_str).unwrap_or("");
-        let hub: &Introspect = &self.app.introspect;
-        match event {
-            "snapshot" => Reply::ok(snapshot(&self.app, self.read_only)),
-            "socket" => match hub.registry.get(str_param("id")) {
-                Some(entry) => Reply::ok(entry.to_json()),
-                None => error("no such socket"),
-            },
-            "payloads" => {
-                let on = params
-                    .get("enabled")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if let Some(watch) = &mut self.watch {
-                    watch.set_payloads(on);
-                }
-                Reply::ok(json!({}))
-            }
-            "disconnect" if self.read_only => error("read only"),
-            "disconnect" => {
-                if hub.registry.disconnect(str_param("id")) {
-                    Reply::ok(json!({}))
-                } else {
-                    error("no such socket")
-                }
-            }
-            "broadcast" if self.read_only => error("read only"),
-            "broadcast" => {
-                let (topic, event) = (str_param("topic"), str_param("event"));
-                if topic.is_empty() || event.is_empty() {
-                    return error("topic and event are required");
-                }
-                let body = params.get("payload").cloned().unwrap_or_else(|| json!({}));
-                let subscribers = self.app.pubsub.subscriber_count(topic);
-                match self.app.pubsub.broadcast_as_dashboard(topic, event, body) {
-                    Ok(()) => Reply::ok(json!({ "subscribers": subscribers })),
-                    Err(_) => error("payload must be an object"),
-                }
-            }
-            _ => error("unknown request"),
+    async fn handle_in(&mut self, event: Event, _socket: &mut ChannelSocket<Self>) -> Reply {
+        match Request::decode(&event.event, json_of(event.payload)) {
+            Ok(request) => self.handle(request),
+            Err(err) => error(err.reason()),
         }
     }
 
@@ -283,14 +341,8 @@ impl Channel for DashboardChannel {
         socket: &mut ChannelSocket<Self>,
     ) -> Option<Reason> {
         let _ = match push {
-            Push::Events(events, dropped) => {
-                let events: Vec<Value> = events
-                    .iter()
-                    .filter_map(|e| serde_json::to_value(&**e).ok())
-                    .collect();
-                socket.push("events", json!({ "events": events, "dropped": dropped }))
-            }
-            Push::Stats(stats) => socket.push("stats", stats),
+            Push::Events(events) => socket.push(wire::push::EVENTS, payload(&events)),
+            Push::Stats(stats) => socket.push(wire::push::STATS, payload(&stats)),
         };
         None
     }

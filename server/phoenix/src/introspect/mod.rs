@@ -1,35 +1,43 @@
 //! Introspection: what the dev dashboard sees of a running application.
 //!
-//! When `[dashboard]` is enabled (by default in `dev`, with a `token`), the
-//! endpoint mounts an introspection socket (see [`protocol`]) and the
-//! framework keeps a registry of live sockets. Everything else (events,
-//! per-second counters) costs one relaxed atomic load per hook while no
-//! dashboard is attached: [`Introspect::watching`] is false and nothing is
-//! built or sent.
+//! [`Introspect`] is an [`Observer`] (see [`crate::observer`]): it keeps a
+//! registry of live sockets and their topics, and, while a dashboard is
+//! attached, turns the framework's events into the dashboard's (the wire
+//! types of `phoenix-dashboard-protocol`). [`DashboardSocket`] is the socket
+//! a dashboard connects to; [`EndpointBuilder::dashboard`] installs both
+//! when `[dashboard]` is enabled in the config (by default in `dev`, with a
+//! `token`), mounting the socket at `dashboard.path` like any other.
 //!
-//! With a dashboard attached, events go through a bounded ring
-//! ([`EVENT_BUFFER`] slots) and a per-second budget
-//! (`dashboard.max_events_per_second`, shared equally by the four kinds of
-//! [`Class`], so a flood of messages does not hide joins or requests); what
-//! does not fit is counted as dropped, so a flood of traffic never slows the
-//! app or grows its memory.
+//! While no dashboard is attached, traffic (requests, messages, broadcasts)
+//! costs one relaxed atomic load per event ([`Introspect::watching`] is
+//! false and [`Observer::wants`] says no); only connects, disconnects, joins
+//! and leaves are followed, to keep the registry. With a dashboard attached,
+//! events go through a bounded ring ([`EVENT_BUFFER`] slots) and a
+//! per-second budget (`dashboard.max_events_per_second`, shared equally by
+//! the four kinds of [`Class`], so a flood of messages does not hide joins
+//! or requests); what does not fit is counted as dropped, so a flood of
+//! traffic never slows the app or grows its memory.
 
 mod channel;
 mod event;
-pub(crate) mod registry;
+mod registry;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::{json, Value};
+use phoenix_dashboard_protocol as wire;
 use tokio::sync::broadcast;
 
-pub(crate) use channel::mount;
-pub(crate) use event::frame_len;
-pub use event::{Event, EventKind};
-use registry::Registry;
-pub(crate) use registry::{Probe, SocketEntry};
+pub use channel::{DashboardSocket, TOPIC};
+use registry::{Registry, SocketEntry};
+
+use crate::endpoint::EndpointBuilder;
+use crate::observer::{
+    self, ChannelJoined, ChannelLeft, Kind, MessageIn, MessageOut, Observer, RequestStop,
+    SocketConnected, SocketDisconnected,
+};
+use crate::socket::Mount;
 
 /// The wire format of the introspection socket.
 #[doc = include_str!("protocol.md")]
@@ -39,7 +47,7 @@ pub mod protocol {}
 pub const EVENT_BUFFER: usize = 8192;
 
 /// Largest payload text put in an event, in bytes.
-pub const PAYLOAD_LIMIT: usize = 2048;
+pub const PAYLOAD_LIMIT: usize = wire::PAYLOAD_LIMIT;
 
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms() -> u64 {
@@ -70,47 +78,42 @@ struct Budget {
 
 /// Counters of what happened while a dashboard was attached (cumulative).
 #[derive(Default)]
-pub(crate) struct Counters {
-    pub(crate) messages_in: AtomicU64,
-    pub(crate) messages_out: AtomicU64,
-    pub(crate) broadcasts: AtomicU64,
-    pub(crate) http_requests: AtomicU64,
-    pub(crate) http_total_us: AtomicU64,
-    pub(crate) http_max_us: AtomicU64,
-    pub(crate) dropped: AtomicU64,
+struct Counters {
+    broadcasts: AtomicU64,
+    http_requests: AtomicU64,
+    http_total_us: AtomicU64,
+    http_max_us: AtomicU64,
+    dropped: AtomicU64,
 }
 
-impl Counters {
-    fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
+fn add(counter: &AtomicU64, n: u64) {
+    counter.fetch_add(n, Ordering::Relaxed);
 }
 
-/// The introspection hub of an application.
+/// The dashboard's observer: registry, counters, and the events of
+/// attached dashboards.
 pub struct Introspect {
-    enabled: bool,
     watchers: AtomicUsize,
     payload_watchers: AtomicUsize,
-    events: broadcast::Sender<Arc<Event>>,
+    events: broadcast::Sender<Arc<wire::Event>>,
     budgets: [Budget; 4],
     max_per_second: u64,
-    pub(crate) counters: Counters,
-    pub(crate) registry: Registry,
+    counters: Counters,
+    registry: Registry,
     started: Instant,
     started_at_ms: u64,
 }
 
 impl Default for Introspect {
     fn default() -> Self {
-        Introspect::new(false, 5000)
+        Introspect::new(5000)
     }
 }
 
 impl Introspect {
-    /// A hub; a disabled one keeps no registry and reports nothing.
-    pub fn new(enabled: bool, max_events_per_second: u64) -> Self {
+    /// A hub sending attached dashboards at most `max_events_per_second`.
+    pub fn new(max_events_per_second: u64) -> Self {
         Introspect {
-            enabled,
             watchers: AtomicUsize::new(0),
             payload_watchers: AtomicUsize::new(0),
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -123,12 +126,7 @@ impl Introspect {
         }
     }
 
-    /// Whether the dashboard socket is mounted (sockets are registered).
-    pub fn enabled(&self) -> bool {
-        self.enabled
-    }
-
-    /// Whether a dashboard is attached right now: hooks do nothing otherwise.
+    /// Whether a dashboard is attached right now: traffic is ignored otherwise.
     #[inline]
     pub fn watching(&self) -> bool {
         self.watchers.load(Ordering::Relaxed) > 0
@@ -136,7 +134,7 @@ impl Introspect {
 
     /// Whether an attached dashboard asked for payloads.
     #[inline]
-    pub(crate) fn payloads(&self) -> bool {
+    fn payloads(&self) -> bool {
         self.payload_watchers.load(Ordering::Relaxed) > 0
     }
 
@@ -156,7 +154,7 @@ impl Introspect {
     }
 
     /// Attaches a dashboard: events flow until the returned guard drops.
-    pub(crate) fn attach(self: &Arc<Self>, payloads: bool) -> Watch {
+    fn attach(self: &Arc<Self>, payloads: bool) -> Watch {
         let receiver = self.events.subscribe();
         self.watchers.fetch_add(1, Ordering::SeqCst);
         let mut watch = Watch {
@@ -182,158 +180,183 @@ impl Introspect {
     }
 
     /// Sends an event to attached dashboards, if its class's budget allows.
-    pub(crate) fn emit(&self, class: Class, kind: impl FnOnce(bool) -> EventKind) {
+    fn emit(&self, class: Class, kind: impl FnOnce(bool) -> wire::EventKind) {
         if !self.within_budget(class) {
-            Counters::add(&self.counters.dropped, 1);
+            add(&self.counters.dropped, 1);
             return;
         }
-        let event = Event {
+        let event = wire::Event {
             at_ms: unix_ms(),
             kind: kind(self.payloads()),
         };
         let _ = self.events.send(Arc::new(event));
     }
 
-    /// A message from a client (hook of the connection).
-    pub(crate) fn message_in(
-        &self,
-        socket: &SocketEntry,
-        message: &phoenix_protocol::Message,
-        size: usize,
-    ) {
-        Counters::add(&self.counters.messages_in, 1);
-        self.emit(Class::Messages, |payloads| EventKind::MessageIn {
-            socket_id: socket.id.clone(),
-            topic: message.topic.clone(),
-            event: message.event.clone(),
-            size,
-            payload: payloads.then(|| event::payload_text(&message.payload)),
-        });
-    }
-
-    /// A reply or push to one client (hook of the outbox).
-    pub(crate) fn message_out(
-        &self,
-        socket: &SocketEntry,
-        message: &phoenix_protocol::Message,
-        size: usize,
-    ) {
-        self.emit(Class::Messages, |payloads| EventKind::MessageOut {
-            socket_id: socket.id.clone(),
-            topic: message.topic.clone(),
-            event: message.event.clone(),
-            size,
-            payload: payloads.then(|| event::payload_text(&message.payload)),
-        });
-    }
-
-    /// A broadcast delivered to this node's subscribers (hook of the PubSub).
-    pub(crate) fn broadcast(&self, broadcast: &crate::pubsub::Broadcast, subscribers: usize) {
-        Counters::add(&self.counters.broadcasts, 1);
-        self.emit(Class::Broadcasts, |payloads| {
-            let size = broadcast
-                .encoded(phoenix_protocol::Vsn::V2)
-                .map_or(0, |frame| event::frame_len(&frame));
-            let payload = if broadcast.event == crate::presence::DIFF_EVENT {
-                event::payload_json(&broadcast.payload)
-            } else if payloads {
-                Some(Value::String(event::payload_text(&broadcast.payload)))
-            } else {
-                None
-            };
-            EventKind::Broadcast {
-                topic: broadcast.topic.clone(),
-                event: broadcast.event.clone(),
-                size,
-                subscribers,
-                source: if broadcast.from_dashboard {
-                    "dashboard"
-                } else {
-                    "local"
-                },
-                payload,
-            }
-        });
-    }
-
-    /// An HTTP request answered (hook of the endpoint).
-    pub(crate) fn http_request(&self, method: &str, path: &str, status: u16, duration_us: u64) {
-        Counters::add(&self.counters.http_requests, 1);
-        Counters::add(&self.counters.http_total_us, duration_us);
-        self.counters
-            .http_max_us
-            .fetch_max(duration_us, Ordering::Relaxed);
-        self.emit(Class::Http, |_| EventKind::HttpRequest {
-            method: method.to_string(),
-            path: path.to_string(),
-            status,
-            duration_us,
-        });
-    }
-
-    /// Registers a connection (when enabled) and reports it.
-    pub(crate) fn register(self: &Arc<Self>, entry: SocketEntry) -> Option<Arc<Probe>> {
-        if !self.enabled {
-            return None;
-        }
-        let entry = Arc::new(entry);
-        self.registry.insert(entry.clone());
-        if self.watching() {
-            self.emit(Class::Lifecycle, |_| EventKind::SocketConnected {
-                socket: entry.to_json(),
-            });
-        }
-        Some(Arc::new(Probe {
-            hub: self.clone(),
-            entry,
-        }))
-    }
-
     /// Counters of the last interval, computed against `last` (updated).
-    pub(crate) fn stats(&self, last: &mut [u64; 5]) -> Value {
+    fn stats(&self, last: &mut [u64; 5]) -> wire::Stats {
         let c = &self.counters;
+        let counts = self.registry.counts(2000);
         let now = [
-            c.messages_in.load(Ordering::Relaxed),
-            c.messages_out.load(Ordering::Relaxed),
+            counts.messages_in,
+            counts.messages_out,
             c.broadcasts.load(Ordering::Relaxed),
             c.http_requests.load(Ordering::Relaxed),
             c.http_total_us.load(Ordering::Relaxed),
         ];
-        let delta: Vec<u64> = now
-            .iter()
-            .zip(last.iter())
-            .map(|(n, l)| n.saturating_sub(*l))
-            .collect();
+        let mut delta = [0u64; 5];
+        for (i, d) in delta.iter_mut().enumerate() {
+            *d = now[i].saturating_sub(last[i]);
+        }
         *last = now;
-        let http_avg_us = delta[4].checked_div(delta[3]).unwrap_or(0);
-        let (sockets, channels, socket_counters) = self.registry.counts(2000);
-        json!({
-            "at_ms": unix_ms(),
-            "uptime_ms": self.uptime_ms(),
-            "sockets": sockets,
-            "channels": channels,
-            "messages_in": delta[0],
-            "messages_out": delta[1],
-            "broadcasts": delta[2],
-            "http_requests": delta[3],
-            "http_avg_us": http_avg_us,
-            "http_max_us": c.http_max_us.swap(0, Ordering::Relaxed),
-            "events_dropped": c.dropped.load(Ordering::Relaxed),
-            "socket_counters": socket_counters,
-        })
+        wire::Stats {
+            at_ms: unix_ms(),
+            uptime_ms: self.uptime_ms(),
+            sockets: counts.sockets,
+            channels: counts.channels,
+            messages_in: delta[0],
+            messages_out: delta[1],
+            broadcasts: delta[2],
+            http_requests: delta[3],
+            http_avg_us: delta[4].checked_div(delta[3]).unwrap_or(0),
+            http_max_us: c.http_max_us.swap(0, Ordering::Relaxed),
+            events_dropped: c.dropped.load(Ordering::Relaxed),
+            topics: Vec::new(),
+            socket_counters: counts.socket_counters,
+        }
+    }
+}
+
+impl Observer for Introspect {
+    /// Connects, disconnects, joins and leaves always (the registry);
+    /// requests, messages and broadcasts only while a dashboard is attached.
+    #[inline]
+    fn wants(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::RequestStart | Kind::ChannelCrashed => false,
+            Kind::SocketConnected
+            | Kind::SocketDisconnected
+            | Kind::ChannelJoined
+            | Kind::ChannelLeft => true,
+            Kind::RequestStop | Kind::MessageIn | Kind::MessageOut | Kind::Broadcast => {
+                self.watching()
+            }
+        }
+    }
+
+    fn request_stop(&self, event: &RequestStop<'_>) {
+        let duration_us = event.duration.as_micros() as u64;
+        add(&self.counters.http_requests, 1);
+        add(&self.counters.http_total_us, duration_us);
+        self.counters
+            .http_max_us
+            .fetch_max(duration_us, Ordering::Relaxed);
+        self.emit(Class::Http, |_| wire::EventKind::HttpRequest {
+            method: event.method.to_string(),
+            path: event.path.to_string(),
+            status: event.status,
+            duration_us,
+            route: event.route.map(str::to_string),
+        });
+    }
+
+    fn socket_connected(&self, event: &SocketConnected<'_>) {
+        let entry = Arc::new(SocketEntry::new(event));
+        self.registry.insert(entry.clone());
+        if self.watching() {
+            self.emit(Class::Lifecycle, |_| wire::EventKind::SocketConnected {
+                socket: entry.info(),
+            });
+        }
+    }
+
+    fn socket_disconnected(&self, event: &SocketDisconnected<'_>) {
+        self.registry.remove(event.socket);
+        if self.watching() {
+            self.emit(Class::Lifecycle, |_| wire::EventKind::SocketDisconnected {
+                id: registry::wire_id(event.socket.id()),
+            });
+        }
+    }
+
+    fn channel_joined(&self, event: &ChannelJoined<'_>) {
+        if event.ok {
+            self.registry.joined(event.socket.id(), event.topic);
+        }
+        if self.watching() {
+            self.emit(Class::Lifecycle, |_| wire::EventKind::ChannelJoined {
+                socket_id: registry::wire_id(event.socket.id()),
+                topic: event.topic.to_string(),
+                status: if event.ok {
+                    wire::JoinStatus::Ok
+                } else {
+                    wire::JoinStatus::Error
+                },
+            });
+        }
+    }
+
+    fn channel_left(&self, event: &ChannelLeft<'_>) {
+        self.registry.left(event.socket.id(), event.topic);
+        if self.watching() {
+            self.emit(Class::Lifecycle, |_| wire::EventKind::ChannelLeft {
+                socket_id: registry::wire_id(event.socket.id()),
+                topic: event.topic.to_string(),
+                reason: event.reason.to_string(),
+                crashed: event.crashed,
+                detail: event.detail.map(str::to_string),
+            });
+        }
+    }
+
+    fn message_in(&self, event: &MessageIn<'_>) {
+        self.emit(Class::Messages, |payloads| wire::EventKind::MessageIn {
+            socket_id: registry::wire_id(event.socket.id()),
+            topic: event.message.topic.clone(),
+            event: event.message.event.clone(),
+            size: event.size as u64,
+            payload: payloads.then(|| event::payload_text(&event.message.payload)),
+        });
+    }
+
+    fn message_out(&self, event: &MessageOut<'_>) {
+        self.emit(Class::Messages, |payloads| wire::EventKind::MessageOut {
+            socket_id: registry::wire_id(event.socket.id()),
+            topic: event.message.topic.clone(),
+            event: event.message.event.clone(),
+            size: event.size as u64,
+            payload: payloads.then(|| event::payload_text(&event.message.payload)),
+        });
+    }
+
+    fn broadcast(&self, event: &observer::Broadcast<'_>) {
+        add(&self.counters.broadcasts, 1);
+        self.emit(Class::Broadcasts, |payloads| wire::EventKind::Broadcast {
+            topic: event.topic().to_string(),
+            event: event.event().to_string(),
+            size: event.size() as u64,
+            subscribers: event.subscribers as u64,
+            source: match event.origin() {
+                Some(channel::ORIGIN) => wire::BroadcastSource::Dashboard,
+                _ => wire::BroadcastSource::Local,
+            },
+            payload: payloads.then(|| event::payload_text(event.payload())),
+            diff: (event.event() == crate::presence::DIFF_EVENT)
+                .then(|| event::presence_diff(event.payload()))
+                .flatten(),
+        });
     }
 }
 
 /// An attached dashboard; detaches on drop.
-pub(crate) struct Watch {
+struct Watch {
     hub: Arc<Introspect>,
-    receiver: Option<broadcast::Receiver<Arc<Event>>>,
+    receiver: Option<broadcast::Receiver<Arc<wire::Event>>>,
     payloads: bool,
 }
 
 impl Watch {
     /// Turns payload capture on or off for this dashboard.
-    pub(crate) fn set_payloads(&mut self, on: bool) {
+    fn set_payloads(&mut self, on: bool) {
         if on != self.payloads {
             if on {
                 self.hub.payload_watchers.fetch_add(1, Ordering::SeqCst);
@@ -345,7 +368,7 @@ impl Watch {
     }
 
     /// Takes the event receiver (once).
-    pub(crate) fn take_receiver(&mut self) -> Option<broadcast::Receiver<Arc<Event>>> {
+    fn take_receiver(&mut self) -> Option<broadcast::Receiver<Arc<wire::Event>>> {
         self.receiver.take()
     }
 }
@@ -357,6 +380,29 @@ impl Drop for Watch {
     }
 }
 
+impl EndpointBuilder {
+    /// Installs the dev dashboard's introspection when the config enables
+    /// it (`[dashboard]`: by default in `dev`, when a `token` is set):
+    /// an [`Introspect`] observer, and its [`DashboardSocket`] mounted at
+    /// `dashboard.path` (its own connections are not reported). Does
+    /// nothing otherwise.
+    pub fn dashboard(self) -> Self {
+        let config = self.config();
+        if !config.dashboard_enabled() {
+            return self;
+        }
+        let hub = Arc::new(Introspect::new(config.dashboard.max_events_per_second));
+        let path = config.dashboard.path.clone();
+        let socket = DashboardSocket::new(hub.clone(), config, self.routes());
+        tracing::info!(
+            "dashboard socket at {path} (phoenix-dashboard --url {} --token ...)",
+            config.url_base()
+        );
+        self.observer(hub)
+            .socket(&path, Mount::new(&path, socket).unobserved())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,20 +410,26 @@ mod tests {
     #[tokio::test]
     async fn each_class_has_its_share_of_the_budget() {
         // 8 per second: 2 per class.
-        let hub = Arc::new(Introspect::new(true, 8));
+        let hub = Arc::new(Introspect::new(8));
         let mut watch = hub.attach(false);
         let mut events = watch.take_receiver().unwrap();
         for _ in 0..5 {
-            hub.http_request("GET", "/", 200, 10);
+            hub.request_stop(&RequestStop {
+                method: "GET",
+                path: "/",
+                status: 200,
+                duration: std::time::Duration::from_micros(10),
+                route: None,
+            });
         }
-        hub.emit(Class::Lifecycle, |_| EventKind::SocketDisconnected {
+        hub.emit(Class::Lifecycle, |_| wire::EventKind::SocketDisconnected {
             id: "s1".into(),
         });
         let mut kinds = Vec::new();
         while let Ok(event) = events.try_recv() {
             kinds.push(match &event.kind {
-                EventKind::HttpRequest { .. } => "http",
-                EventKind::SocketDisconnected { .. } => "gone",
+                wire::EventKind::HttpRequest { .. } => "http",
+                wire::EventKind::SocketDisconnected { .. } => "gone",
                 _ => "other",
             });
         }
@@ -389,10 +441,12 @@ mod tests {
 
     #[test]
     fn hooks_watch_only_while_a_dashboard_is_attached() {
-        let hub = Arc::new(Introspect::new(true, 8));
+        let hub = Arc::new(Introspect::new(8));
         assert!(!hub.watching());
+        assert!(!hub.wants(Kind::MessageIn) && hub.wants(Kind::SocketConnected));
         let watch = hub.attach(true);
         assert!(hub.watching() && hub.payloads());
+        assert!(hub.wants(Kind::MessageIn) && hub.wants(Kind::RequestStop));
         drop(watch);
         assert!(!hub.watching() && !hub.payloads());
     }

@@ -2,217 +2,200 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::{json, Map, Value};
+use phoenix_dashboard_protocol as wire;
+use serde_json::{Map, Value};
 
-use super::{Class, EventKind, Introspect};
-use crate::mailbox;
-use crate::socket::connection::{ConnEvent, Outbound};
+use crate::observer::{SocketConnected, SocketHandle};
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-/// One live connection as the dashboard sees it.
-pub(crate) struct SocketEntry {
-    pub(crate) id: String,
-    pub(crate) mount: String,
-    pub(crate) transport: &'static str,
-    pub(crate) vsn: &'static str,
-    pub(crate) peer: Option<SocketAddr>,
-    pub(crate) connected_at_ms: u64,
-    pub(crate) user_id: Option<String>,
-    pub(crate) assigns: Arc<Map<String, Value>>,
-    pub(crate) topics: Mutex<Vec<String>>,
-    pub(crate) messages_in: AtomicU64,
-    pub(crate) messages_out: AtomicU64,
-    pub(crate) queue: tokio::sync::mpsc::WeakSender<Outbound>,
-    pub(crate) events: mailbox::Sender<ConnEvent>,
+/// The dashboard's id of a connection (`s7`).
+pub(super) fn wire_id(id: u64) -> String {
+    format!("s{id}")
 }
 
-/// What the registry needs to describe a new connection.
-pub(crate) struct NewSocket {
-    pub(crate) mount: String,
-    pub(crate) transport: &'static str,
-    pub(crate) vsn: &'static str,
-    pub(crate) peer: Option<SocketAddr>,
-    pub(crate) user_id: Option<String>,
-    pub(crate) assigns: Arc<Map<String, Value>>,
-    pub(crate) queue: tokio::sync::mpsc::WeakSender<Outbound>,
-    pub(crate) events: mailbox::Sender<ConnEvent>,
+/// The connection id of a dashboard id.
+pub(super) fn parse_id(id: &str) -> Option<u64> {
+    id.strip_prefix('s')?.parse().ok()
+}
+
+/// One live connection as the dashboard sees it.
+pub(super) struct SocketEntry {
+    handle: SocketHandle,
+    mount: String,
+    transport: &'static str,
+    vsn: &'static str,
+    peer: Option<SocketAddr>,
+    connected_at_ms: u64,
+    user_id: Option<String>,
+    assigns: Arc<Map<String, Value>>,
+    topics: Mutex<Vec<String>>,
 }
 
 impl SocketEntry {
-    pub(crate) fn new(socket: NewSocket) -> Self {
+    pub(super) fn new(event: &SocketConnected<'_>) -> Self {
         SocketEntry {
-            id: format!("s{}", NEXT_ID.fetch_add(1, Ordering::Relaxed)),
-            mount: socket.mount,
-            transport: socket.transport,
-            vsn: socket.vsn,
-            peer: socket.peer,
+            handle: event.socket.clone(),
+            mount: event.mount.to_string(),
+            transport: event.transport,
+            vsn: event.vsn,
+            peer: event.peer,
             connected_at_ms: super::unix_ms(),
-            user_id: socket.user_id,
-            assigns: socket.assigns,
+            user_id: event.user_id.map(str::to_string),
+            assigns: event.assigns.clone(),
             topics: Mutex::new(Vec::new()),
-            messages_in: AtomicU64::new(0),
-            messages_out: AtomicU64::new(0),
-            queue: socket.queue,
-            events: socket.events,
         }
     }
 
-    /// Frames waiting to be written, and the queue's capacity.
-    fn queue(&self) -> (usize, usize) {
-        match self.queue.upgrade() {
-            Some(tx) => (tx.max_capacity() - tx.capacity(), tx.max_capacity()),
-            None => (0, 0),
-        }
-    }
-
-    fn topics(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+    fn topics(&self) -> MutexGuard<'_, Vec<String>> {
         self.topics.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The `SOCKET` object of the protocol.
-    pub(crate) fn to_json(&self) -> Value {
-        let (queue, capacity) = self.queue();
-        json!({
-            "id": self.id,
-            "socket": self.mount,
-            "transport": self.transport,
-            "vsn": self.vsn,
-            "peer": self.peer.map(|p| p.to_string()),
-            "connected_at_ms": self.connected_at_ms,
-            "user_id": self.user_id,
-            "assigns": *self.assigns,
-            "topics": *self.topics(),
-            "messages_in": self.messages_in.load(Ordering::Relaxed),
-            "messages_out": self.messages_out.load(Ordering::Relaxed),
-            "queue": queue,
-            "queue_capacity": capacity,
-        })
-    }
-}
-
-/// A registered connection's link to the hub: its counters and hooks.
-pub(crate) struct Probe {
-    pub(crate) hub: Arc<Introspect>,
-    pub(crate) entry: Arc<SocketEntry>,
-}
-
-impl Probe {
-    /// A channel of this connection answered its join.
-    pub(crate) fn joined(&self, topic: &str, ok: bool) {
-        if ok {
-            self.entry.topics().push(topic.to_string());
-        }
-        if self.hub.watching() {
-            self.hub
-                .emit(Class::Lifecycle, |_| EventKind::ChannelJoined {
-                    socket_id: self.entry.id.clone(),
-                    topic: topic.to_string(),
-                    status: if ok { "ok" } else { "error" },
-                });
+    /// The `SOCKET` of the protocol.
+    pub(super) fn info(&self) -> wire::SocketInfo {
+        wire::SocketInfo {
+            id: wire_id(self.handle.id()),
+            socket: self.mount.clone(),
+            transport: self.transport.to_string(),
+            vsn: self.vsn.to_string(),
+            peer: self.peer.map(|p| p.to_string()),
+            connected_at_ms: self.connected_at_ms,
+            user_id: self.user_id.clone(),
+            assigns: (*self.assigns).clone(),
+            topics: self.topics().clone(),
+            messages_in: self.handle.messages_in(),
+            messages_out: self.handle.messages_out(),
+            queue: self.handle.queue_len() as u64,
+            queue_capacity: self.handle.queue_capacity() as u64,
         }
     }
 
-    /// A joined channel of this connection stopped.
-    pub(crate) fn left(
-        &self,
-        topic: &str,
-        reason: &'static str,
-        crashed: bool,
-        detail: Option<String>,
-    ) {
-        {
-            let mut topics = self.entry.topics();
+    /// Asks the connection to close.
+    pub(super) fn disconnect(&self) -> bool {
+        self.handle.disconnect()
+    }
+}
+
+/// Gauges and totals of the registry (see [`Registry::counts`]).
+pub(super) struct Counts {
+    pub(super) sockets: u64,
+    pub(super) channels: u64,
+    /// Messages in since the start, of every socket ever registered.
+    pub(super) messages_in: u64,
+    /// Frames out since the start, of every socket ever registered.
+    pub(super) messages_out: u64,
+    pub(super) socket_counters: Vec<wire::SocketCounters>,
+}
+
+#[derive(Default)]
+struct Inner {
+    sockets: HashMap<u64, Arc<SocketEntry>>,
+    /// Messages of sockets gone, so totals do not drop when one leaves.
+    gone_in: u64,
+    gone_out: u64,
+}
+
+/// The live connections, by connection id.
+#[derive(Default)]
+pub(super) struct Registry {
+    inner: Mutex<Inner>,
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn insert(&self, entry: Arc<SocketEntry>) {
+        self.lock().sockets.insert(entry.handle.id(), entry);
+    }
+
+    pub(super) fn remove(&self, handle: &SocketHandle) {
+        let mut inner = self.lock();
+        if inner.sockets.remove(&handle.id()).is_some() {
+            inner.gone_in += handle.messages_in();
+            inner.gone_out += handle.messages_out();
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.lock().sockets.len()
+    }
+
+    pub(super) fn get(&self, id: &str) -> Option<Arc<SocketEntry>> {
+        let id = parse_id(id)?;
+        self.lock().sockets.get(&id).cloned()
+    }
+
+    /// A channel of connection `id` joined `topic`.
+    pub(super) fn joined(&self, id: u64, topic: &str) {
+        let entry = self.lock().sockets.get(&id).cloned();
+        if let Some(entry) = entry {
+            entry.topics().push(topic.to_string());
+        }
+    }
+
+    /// A channel of connection `id` on `topic` stopped.
+    pub(super) fn left(&self, id: u64, topic: &str) {
+        let entry = self.lock().sockets.get(&id).cloned();
+        if let Some(entry) = entry {
+            let mut topics = entry.topics();
             if let Some(at) = topics.iter().position(|t| t == topic) {
                 topics.remove(at);
             }
         }
-        if self.hub.watching() {
-            self.hub.emit(Class::Lifecycle, |_| EventKind::ChannelLeft {
-                socket_id: self.entry.id.clone(),
-                topic: topic.to_string(),
-                reason,
-                crashed,
-                detail,
-            });
-        }
-    }
-}
-
-impl Probe {
-    /// The connection ended: it leaves the registry.
-    pub(crate) fn disconnected(&self) {
-        self.hub.registry.remove(&self.entry.id);
-        if self.hub.watching() {
-            self.hub
-                .emit(Class::Lifecycle, |_| EventKind::SocketDisconnected {
-                    id: self.entry.id.clone(),
-                });
-        }
-    }
-}
-
-/// The live connections, by dashboard id.
-#[derive(Default)]
-pub(crate) struct Registry {
-    sockets: Mutex<HashMap<String, Arc<SocketEntry>>>,
-}
-
-impl Registry {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SocketEntry>>> {
-        self.sockets.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub(crate) fn insert(&self, entry: Arc<SocketEntry>) {
-        self.lock().insert(entry.id.clone(), entry);
-    }
-
-    pub(crate) fn remove(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub(crate) fn get(&self, id: &str) -> Option<Arc<SocketEntry>> {
-        self.lock().get(id).cloned()
     }
 
     /// Every connection, oldest first.
-    pub(crate) fn all(&self) -> Vec<Arc<SocketEntry>> {
-        let mut all: Vec<_> = self.lock().values().cloned().collect();
-        all.sort_by_key(|e| (e.connected_at_ms, e.id.len(), e.id.clone()));
+    pub(super) fn all(&self) -> Vec<Arc<SocketEntry>> {
+        let mut all: Vec<_> = self.lock().sockets.values().cloned().collect();
+        all.sort_by_key(|e| (e.connected_at_ms, e.handle.id()));
         all
     }
 
-    /// Sockets, joined channels, and `[id, in, out, queue]` of up to `limit` sockets.
-    pub(crate) fn counts(&self, limit: usize) -> (usize, usize, Vec<Value>) {
-        let entries: Vec<Arc<SocketEntry>> = self.lock().values().cloned().collect();
-        let channels = entries.iter().map(|e| e.topics().len()).sum();
-        let counters = entries
-            .iter()
-            .take(limit)
-            .map(|e| {
-                json!([
-                    e.id,
-                    e.messages_in.load(Ordering::Relaxed),
-                    e.messages_out.load(Ordering::Relaxed),
-                    e.queue().0
-                ])
-            })
-            .collect();
-        (entries.len(), channels, counters)
-    }
-
-    /// Asks a connection to close; false if there is none with this id.
-    pub(crate) fn disconnect(&self, id: &str) -> bool {
-        match self.get(id) {
-            Some(entry) => entry.events.send_control(ConnEvent::Disconnect).is_ok(),
-            None => false,
+    /// Sockets, joined channels, message totals, and the counters of up to
+    /// `limit` sockets.
+    pub(super) fn counts(&self, limit: usize) -> Counts {
+        let (entries, gone_in, gone_out) = {
+            let inner = self.lock();
+            let entries: Vec<Arc<SocketEntry>> = inner.sockets.values().cloned().collect();
+            (entries, inner.gone_in, inner.gone_out)
+        };
+        let mut counts = Counts {
+            sockets: entries.len() as u64,
+            channels: 0,
+            messages_in: gone_in,
+            messages_out: gone_out,
+            socket_counters: Vec::with_capacity(entries.len().min(limit)),
+        };
+        for (i, entry) in entries.iter().enumerate() {
+            let (messages_in, messages_out) =
+                (entry.handle.messages_in(), entry.handle.messages_out());
+            counts.channels += entry.topics().len() as u64;
+            counts.messages_in += messages_in;
+            counts.messages_out += messages_out;
+            if i < limit {
+                counts.socket_counters.push(wire::SocketCounters {
+                    id: wire_id(entry.handle.id()),
+                    messages_in,
+                    messages_out,
+                    queue: entry.handle.queue_len() as u64,
+                });
+            }
         }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_ids_round_trip() {
+        assert_eq!(wire_id(7), "s7");
+        assert_eq!(parse_id("s7"), Some(7));
+        assert_eq!(parse_id("7"), None);
+        assert_eq!(parse_id("sx"), None);
     }
 }

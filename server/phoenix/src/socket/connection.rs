@@ -11,9 +11,8 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::app::App;
 use crate::channel::{ChannelMsg, ConnectionRef, Info, Reason, SocketCore};
-use crate::introspect::registry::NewSocket;
-use crate::introspect::{Probe, SocketEntry};
 use crate::mailbox;
+use crate::observer::{ObservedSocket, SocketConnectedOwned, SocketControl};
 use crate::presence::Presence;
 use crate::pubsub::{Broadcast, PubSub, Subscriber, SubscriberId};
 use crate::socket::{Mount, Start};
@@ -33,8 +32,8 @@ pub(crate) enum Outbound {
 pub(crate) struct Outbox {
     tx: mpsc::Sender<Outbound>,
     overflowed: Arc<(AtomicBool, Notify)>,
-    /// The dashboard's view of the connection, when it is registered.
-    probe: Option<Arc<Probe>>,
+    /// The observers following the connection, if any.
+    observed: Option<Arc<ObservedSocket>>,
 }
 
 impl Outbox {
@@ -44,7 +43,7 @@ impl Outbox {
             Outbox {
                 tx,
                 overflowed: Arc::new((AtomicBool::new(false), Notify::new())),
-                probe: None,
+                observed: None,
             },
             rx,
         )
@@ -52,15 +51,8 @@ impl Outbox {
 
     /// Queues a frame; a full queue marks the connection as too slow.
     pub(crate) fn send_frame(&self, frame: Arc<Frame>) {
-        if let Some(probe) = &self.probe {
-            probe.entry.messages_out.fetch_add(1, Ordering::Relaxed);
-            if probe.hub.watching() {
-                probe
-                    .hub
-                    .counters
-                    .messages_out
-                    .fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(observed) = &self.observed {
+            observed.frame_out();
         }
         match self.tx.try_send(Outbound::Frame(frame)) {
             Ok(()) => {}
@@ -77,9 +69,8 @@ impl Outbox {
     pub(crate) fn send_message(&self, vsn: Vsn, message: &Message) {
         match vsn.encode_to_client(message) {
             Ok(frame) => {
-                if let Some(probe) = self.probe.as_ref().filter(|p| p.hub.watching()) {
-                    let size = crate::introspect::frame_len(&frame);
-                    probe.hub.message_out(&probe.entry, message, size);
+                if let Some(observed) = &self.observed {
+                    observed.message_out(message, &frame);
                 }
                 self.send_frame(Arc::new(frame))
             }
@@ -89,9 +80,9 @@ impl Outbox {
         }
     }
 
-    /// The dashboard's view of the connection, when it is registered.
-    pub(crate) fn probe(&self) -> Option<&Arc<Probe>> {
-        self.probe.as_ref()
+    /// The observers following the connection, if any.
+    pub(crate) fn observed(&self) -> Option<&Arc<ObservedSocket>> {
+        self.observed.as_ref()
     }
 
     /// Asks the writer to close the transport.
@@ -157,6 +148,25 @@ impl Subscriber for IdListener {
     }
 }
 
+/// What observers may do with a connection: read its queue, close it.
+struct ConnectionControl {
+    queue: mpsc::WeakSender<Outbound>,
+    events: mailbox::Sender<ConnEvent>,
+}
+
+impl SocketControl for ConnectionControl {
+    fn queue(&self) -> (usize, usize) {
+        match self.queue.upgrade() {
+            Some(tx) => (tx.max_capacity() - tx.capacity(), tx.max_capacity()),
+            None => (0, 0),
+        }
+    }
+
+    fn disconnect(&self) -> bool {
+        self.events.send_control(ConnEvent::Disconnect).is_ok()
+    }
+}
+
 /// The state of one connection.
 pub(crate) struct Connection {
     vsn: Vsn,
@@ -171,7 +181,7 @@ pub(crate) struct Connection {
     pending_close: HashMap<String, Option<String>>,
     events: mailbox::Sender<ConnEvent>,
     id_subscription: Option<(String, SubscriberId)>,
-    probe: Option<Arc<Probe>>,
+    observed: Option<Arc<ObservedSocket>>,
 }
 
 impl Connection {
@@ -187,21 +197,23 @@ impl Connection {
         let pubsub = app.pubsub.clone();
         let assigns = accepted.connected.assigns;
         let assigns_json = accepted.connected.json;
-        let probe = (mount.observed && app.introspect.enabled())
-            .then(|| {
-                app.introspect.register(SocketEntry::new(NewSocket {
-                    mount: mount.name.clone(),
-                    transport,
-                    vsn: accepted.vsn.as_str(),
-                    peer: accepted.peer,
-                    user_id: accepted.id.clone(),
-                    assigns: assigns_json,
-                    queue: outbox.tx.downgrade(),
-                    events: events.clone(),
-                }))
+        let observed = if mount.observed {
+            let control = ConnectionControl {
+                queue: outbox.tx.downgrade(),
+                events: events.clone(),
+            };
+            app.observers.connect(control, |_| SocketConnectedOwned {
+                mount: mount.name.clone(),
+                transport,
+                vsn: accepted.vsn.as_str(),
+                peer: accepted.peer,
+                user_id: accepted.id.clone(),
+                assigns: assigns_json,
             })
-            .flatten();
-        outbox.probe = probe.clone();
+        } else {
+            None
+        };
+        outbox.observed = observed.clone();
         let id_subscription = accepted.id.map(|id| {
             let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
             (id, sub)
@@ -219,7 +231,7 @@ impl Connection {
                 pending_close: HashMap::new(),
                 events,
                 id_subscription,
-                probe,
+                observed,
             },
             rx,
         )
@@ -243,12 +255,8 @@ impl Connection {
     /// Handles one inbound frame; a frame that does not decode is a protocol error.
     pub(crate) fn handle_frame(&mut self, frame: &Frame) -> Result<(), DecodeError> {
         let message = self.vsn.decode_from_client(frame)?;
-        if let Some(probe) = &self.probe {
-            probe.entry.messages_in.fetch_add(1, Ordering::Relaxed);
-            if probe.hub.watching() {
-                let size = crate::introspect::frame_len(frame);
-                probe.hub.message_in(&probe.entry, &message, size);
-            }
+        if let Some(observed) = &self.observed {
+            observed.message_in(&message, frame);
         }
         self.handle_message(message);
         Ok(())
@@ -399,8 +407,8 @@ impl Connection {
         if let Some((id, sub)) = self.id_subscription.take() {
             self.pubsub.unsubscribe(&id, sub);
         }
-        if let Some(probe) = self.probe.take() {
-            probe.disconnected();
+        if let Some(observed) = self.observed.take() {
+            observed.disconnected();
         }
     }
 }

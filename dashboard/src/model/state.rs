@@ -1,8 +1,7 @@
-//! The dashboard's state model: what the introspection socket told us, kept
-//! up to date by applying [`Update`]s (see `protocol.md` of the server's
-//! `introspect` module for the wire format).
+//! The dashboard's state: what the introspection socket told us, kept up to
+//! date by applying [`Update`]s (decoded by [`super::wire`]).
 //!
-//! The model is pure: no I/O, no clock, no GUI. Everything arrives through
+//! The state is pure: no I/O, no clock, no GUI. Everything arrives through
 //! [`Model::apply`], so it is unit-tested with JSON built from the spec.
 //! Buffers are bounded ([`TRAFFIC_CAP`], [`REQUESTS_CAP`], [`SERIES_CAP`]),
 //! oldest dropped first, so a flood of events never grows memory.
@@ -10,7 +9,10 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use phoenix_client::presence::{self, Presence, State as PresenceState};
+use phoenix_dashboard_protocol::{self as protocol, EventKind, JoinStatus, Reply, RequestKind};
 use serde_json::{Map, Value};
+
+use super::filter::natural_cmp;
 
 /// How many traffic rows are kept (oldest dropped first).
 pub const TRAFFIC_CAP: usize = 10_000;
@@ -43,22 +45,22 @@ impl ConnState {
     }
 }
 
-/// Something that happened on the connection, to apply to a [`Model`].
+/// Something that happened on the connection, to apply to a [`Model`]
+/// (the client decodes the server's messages into these, see [`super::wire`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Update {
     /// The connection state changed.
     Connection(ConnState),
     /// A full snapshot (join reply or `snapshot` reply): replaces the app
     /// info, routes, sockets, topics and presence.
-    Snapshot(Value),
-    /// An `events` push: `{"events": [...], "dropped": n}`.
-    Events(Value),
+    Snapshot(Box<protocol::Snapshot>),
+    /// An `events` push.
+    Events(protocol::EventsPush),
     /// A `stats` push.
-    Stats(Value),
+    Stats(Box<protocol::Stats>),
     /// The reply to a request (`socket`, `disconnect`, `broadcast`,
-    /// `payloads`, `snapshot`): the request's event and its `ok` response or
-    /// the error's reason.
-    Reply(String, Result<Value, String>),
+    /// `payloads`): its `ok` response or the error's reason.
+    Reply(RequestKind, Result<Reply, String>),
 }
 
 /// What the server says about itself (`app` of the snapshot).
@@ -150,17 +152,18 @@ pub enum TrafficKind {
 }
 
 impl TrafficKind {
-    /// The kind for an event's `kind` field (`None` for other kinds).
-    pub fn from_wire(kind: &str) -> Option<TrafficKind> {
+    /// The kind of a traffic row for an event (`None` for HTTP requests
+    /// and kinds this version does not know).
+    pub fn of(kind: &EventKind) -> Option<TrafficKind> {
         Some(match kind {
-            "message_in" => TrafficKind::MessageIn,
-            "message_out" => TrafficKind::MessageOut,
-            "broadcast" => TrafficKind::Broadcast,
-            "channel_joined" => TrafficKind::ChannelJoined,
-            "channel_left" => TrafficKind::ChannelLeft,
-            "socket_connected" => TrafficKind::SocketConnected,
-            "socket_disconnected" => TrafficKind::SocketDisconnected,
-            _ => return None,
+            EventKind::MessageIn { .. } => TrafficKind::MessageIn,
+            EventKind::MessageOut { .. } => TrafficKind::MessageOut,
+            EventKind::Broadcast { .. } => TrafficKind::Broadcast,
+            EventKind::ChannelJoined { .. } => TrafficKind::ChannelJoined,
+            EventKind::ChannelLeft { .. } => TrafficKind::ChannelLeft,
+            EventKind::SocketConnected { .. } => TrafficKind::SocketConnected,
+            EventKind::SocketDisconnected { .. } => TrafficKind::SocketDisconnected,
+            EventKind::HttpRequest { .. } | EventKind::Unknown => return None,
         })
     }
 
@@ -250,41 +253,6 @@ pub struct StatsPoint {
     pub events_dropped: u64,
 }
 
-/// A summary of HTTP requests (see [`request_summary`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RequestSummary {
-    /// How many requests.
-    pub count: usize,
-    /// Their average duration, in µs.
-    pub avg_us: u64,
-    /// The 95th percentile of their durations, in µs (nearest rank).
-    pub p95_us: u64,
-    /// The longest, in µs.
-    pub max_us: u64,
-    /// How many answered 4xx.
-    pub client_errors: usize,
-    /// How many answered 5xx.
-    pub server_errors: usize,
-}
-
-/// The filter of the traffic view: a topic pattern and an event pattern,
-/// each empty (anything), a substring, or a `*` wildcard pattern matched
-/// against the whole text (`rooms:*`). Matching ignores ASCII case.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct TrafficFilter {
-    /// Pattern for the topic (rows without a topic only match when empty).
-    pub topic: String,
-    /// Pattern for the event name.
-    pub event: String,
-}
-
-impl TrafficFilter {
-    /// Whether the filter lets everything through.
-    pub fn is_empty(&self) -> bool {
-        self.topic.trim().is_empty() && self.event.trim().is_empty()
-    }
-}
-
 /// The dashboard's state.
 #[derive(Debug)]
 pub struct Model {
@@ -317,10 +285,10 @@ pub struct Model {
     /// The server's clock as last heard (Unix ms): stats, snapshot, events.
     pub server_time_ms: i64,
     /// The last reply of each request kind (`socket`, `broadcast`...).
-    pub replies: BTreeMap<String, Result<Value, String>>,
+    pub replies: BTreeMap<RequestKind, Result<Reply, String>>,
     /// How many replies of each kind have arrived (to tell a new reply
     /// from an old one).
-    pub reply_counts: BTreeMap<String, u64>,
+    pub reply_counts: BTreeMap<RequestKind, u64>,
     /// Bumped whenever routes, the set of sockets, their topics, topics or
     /// presence change (views cache sorted orders keyed on it).
     pub revision: u64,
@@ -361,139 +329,87 @@ impl Default for Model {
     }
 }
 
-// ------------------------------------------------------------------ JSON
+// ------------------------------------------------------- from the protocol
 
-fn str_of(value: &Value, key: &str) -> String {
-    match value.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
+impl From<&protocol::AppInfo> for AppInfo {
+    fn from(app: &protocol::AppInfo) -> Self {
+        AppInfo {
+            name: app.name.clone(),
+            env: app.env.clone(),
+            node: app.node.clone(),
+            version: app.version.clone(),
+            started_at_ms: app.started_at_ms as i64,
+            uptime_ms: app.uptime_ms,
+            read_only: app.read_only,
+            max_events_per_second: app.max_events_per_second,
+        }
     }
 }
 
-fn opt_str_of(value: &Value, key: &str) -> Option<String> {
-    match value.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Null) | None => None,
-        Some(other) => Some(other.to_string()),
+impl From<&protocol::Route> for RouteRow {
+    fn from(route: &protocol::Route) -> Self {
+        RouteRow {
+            verb: route.verb.clone(),
+            path: route.path.clone(),
+            controller: route.controller.clone(),
+            action: route.action.clone(),
+            helper: route.helper.clone(),
+            pipelines: route.pipelines.clone(),
+        }
     }
 }
 
-fn u64_of(value: &Value, key: &str) -> u64 {
-    value.get(key).map(as_u64).unwrap_or(0)
-}
-
-fn i64_of(value: &Value, key: &str) -> i64 {
-    match value.get(key) {
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .unwrap_or(0),
-        _ => 0,
+impl From<&protocol::SocketInfo> for SocketRow {
+    fn from(socket: &protocol::SocketInfo) -> Self {
+        SocketRow {
+            id: socket.id.clone(),
+            socket: socket.socket.clone(),
+            transport: socket.transport.clone(),
+            vsn: socket.vsn.clone(),
+            peer: socket.peer.clone().unwrap_or_default(),
+            connected_at_ms: socket.connected_at_ms as i64,
+            user_id: socket.user_id.clone(),
+            assigns: Value::Object(socket.assigns.clone()),
+            topics: socket.topics.clone(),
+            messages_in: socket.messages_in,
+            messages_out: socket.messages_out,
+            queue: socket.queue,
+            queue_capacity: socket.queue_capacity,
+        }
     }
 }
 
-fn as_u64(value: &Value) -> u64 {
-    match value {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
-            .unwrap_or(0),
-        Value::String(s) => s.parse().unwrap_or(0),
-        _ => 0,
+impl From<&protocol::Stats> for StatsPoint {
+    fn from(stats: &protocol::Stats) -> Self {
+        StatsPoint {
+            at_ms: stats.at_ms as i64,
+            uptime_ms: stats.uptime_ms,
+            sockets: stats.sockets,
+            channels: stats.channels,
+            messages_in: stats.messages_in,
+            messages_out: stats.messages_out,
+            broadcasts: stats.broadcasts,
+            http_requests: stats.http_requests,
+            http_avg_us: stats.http_avg_us,
+            http_max_us: stats.http_max_us,
+            events_dropped: stats.events_dropped,
+        }
     }
 }
 
-fn strings_of(value: &Value, key: &str) -> Vec<String> {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+fn topics_of(topics: &[protocol::TopicInfo]) -> BTreeMap<String, u64> {
+    topics
+        .iter()
+        .map(|t| (t.topic.clone(), t.subscribers))
+        .collect()
 }
 
-/// A payload field: a string as is, JSON (presence diffs) as JSON text.
-fn payload_of(value: &Value) -> Option<String> {
-    match value.get("payload") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => Some(other.to_string()),
+fn source_label(source: protocol::BroadcastSource) -> &'static str {
+    match source {
+        protocol::BroadcastSource::Local => "local",
+        protocol::BroadcastSource::Remote => "remote",
+        protocol::BroadcastSource::Dashboard => "dashboard",
     }
-}
-
-fn socket_of(value: &Value) -> Option<SocketRow> {
-    let id = opt_str_of(value, "id")?;
-    Some(SocketRow {
-        id,
-        socket: str_of(value, "socket"),
-        transport: str_of(value, "transport"),
-        vsn: str_of(value, "vsn"),
-        peer: str_of(value, "peer"),
-        connected_at_ms: i64_of(value, "connected_at_ms"),
-        user_id: opt_str_of(value, "user_id"),
-        assigns: value.get("assigns").cloned().unwrap_or(Value::Null),
-        topics: strings_of(value, "topics"),
-        messages_in: u64_of(value, "messages_in"),
-        messages_out: u64_of(value, "messages_out"),
-        queue: u64_of(value, "queue"),
-        queue_capacity: u64_of(value, "queue_capacity"),
-    })
-}
-
-fn route_of(value: &Value) -> RouteRow {
-    RouteRow {
-        verb: str_of(value, "verb"),
-        path: str_of(value, "path"),
-        controller: str_of(value, "controller"),
-        action: str_of(value, "action"),
-        helper: str_of(value, "helper"),
-        pipelines: strings_of(value, "pipelines"),
-    }
-}
-
-fn stats_point_of(value: &Value) -> StatsPoint {
-    StatsPoint {
-        at_ms: i64_of(value, "at_ms"),
-        uptime_ms: u64_of(value, "uptime_ms"),
-        sockets: u64_of(value, "sockets"),
-        channels: u64_of(value, "channels"),
-        messages_in: u64_of(value, "messages_in"),
-        messages_out: u64_of(value, "messages_out"),
-        broadcasts: u64_of(value, "broadcasts"),
-        http_requests: u64_of(value, "http_requests"),
-        http_avg_us: u64_of(value, "http_avg_us"),
-        http_max_us: u64_of(value, "http_max_us"),
-        events_dropped: u64_of(value, "events_dropped"),
-    }
-}
-
-fn topics_of(value: &Value) -> Option<BTreeMap<String, u64>> {
-    let items = value.as_array()?;
-    Some(
-        items
-            .iter()
-            .filter_map(|t| Some((opt_str_of(t, "topic")?, u64_of(t, "subscribers"))))
-            .collect(),
-    )
-}
-
-fn presence_state_of(value: &Value) -> PresenceState {
-    value
-        .as_object()
-        .map(|map| {
-            map.iter()
-                .filter_map(|(key, p)| p.as_object().map(|p| (key.clone(), p.clone())))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The metas of a presence (empty when malformed).
@@ -503,6 +419,21 @@ pub fn metas_of(presence: &Presence) -> &[Value] {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or(&[])
+}
+
+/// A presence's metas as compact JSON (for tables).
+pub fn metas_json(presence: &Presence) -> String {
+    Value::Array(metas_of(presence).to_vec()).to_string()
+}
+
+/// Builds the JSON object of a presence (for tests and tools).
+pub fn presence_value(state: &PresenceState) -> Value {
+    Value::Object(
+        state
+            .iter()
+            .map(|(k, p)| (k.clone(), Value::Object(p.clone())))
+            .collect::<Map<String, Value>>(),
+    )
 }
 
 // ----------------------------------------------------------------- apply
@@ -522,204 +453,161 @@ impl Model {
     /// Replaces the app info, routes, sockets, topics and presence with a
     /// snapshot's (logs, series and counters are history and stay; the
     /// snapshot's `stats` are ignored, see the comment inside).
-    pub fn apply_snapshot(&mut self, snapshot: &Value) {
+    pub fn apply_snapshot(&mut self, snapshot: &protocol::Snapshot) {
         // The snapshot's `stats` are not a point of the series: a snapshot
         // arrives at any moment, and its counters do not cover "the last
-        // second" like those of the `stats` pushes (the server computes them
-        // since its start). Sockets, topics and uptime come from the rest.
-        if let Some(app) = snapshot.get("app") {
-            self.app = AppInfo {
-                name: str_of(app, "name"),
-                env: str_of(app, "env"),
-                node: str_of(app, "node"),
-                version: str_of(app, "version"),
-                started_at_ms: i64_of(app, "started_at_ms"),
-                uptime_ms: u64_of(app, "uptime_ms"),
-                read_only: app
-                    .get("read_only")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                max_events_per_second: u64_of(app, "max_events_per_second"),
-            };
-            let now = self.app.started_at_ms + self.app.uptime_ms as i64;
-            self.server_time_ms = self.server_time_ms.max(now);
-        }
-        self.routes = snapshot
-            .get("routes")
-            .and_then(Value::as_array)
-            .map(|routes| routes.iter().map(route_of).collect())
-            .unwrap_or_default();
+        // second" like those of the `stats` pushes. Sockets, topics and
+        // uptime come from the rest.
+        self.app = AppInfo::from(&snapshot.app);
+        let now = self.app.started_at_ms + self.app.uptime_ms as i64;
+        self.server_time_ms = self.server_time_ms.max(now);
+        self.routes = snapshot.routes.iter().map(RouteRow::from).collect();
         self.sockets = snapshot
-            .get("sockets")
-            .and_then(Value::as_array)
-            .map(|sockets| {
-                sockets
-                    .iter()
-                    .filter_map(socket_of)
-                    .map(|s| (s.id.clone(), s))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .sockets
+            .iter()
+            .filter(|s| !s.id.is_empty())
+            .map(|s| (s.id.clone(), SocketRow::from(s)))
+            .collect();
         self.joins.clear();
         let sockets: Vec<SocketRow> = self.sockets.values().cloned().collect();
         for socket in &sockets {
             self.seed_joins(socket);
         }
         // The snapshot's own topic list wins over the one of its stats.
-        self.topics = snapshot
-            .get("topics")
-            .and_then(topics_of)
-            .unwrap_or_default();
+        self.topics = topics_of(&snapshot.topics);
         self.presence = snapshot
-            .get("presence")
-            .and_then(Value::as_object)
-            .map(|topics| {
-                topics
-                    .iter()
-                    .map(|(topic, state)| (topic.clone(), presence_state_of(state)))
-                    .filter(|(_, state)| !state.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+            .presence
+            .iter()
+            .filter(|(_, state)| !state.is_empty())
+            .map(|(topic, state)| (topic.clone(), state.clone()))
+            .collect();
         self.has_snapshot = true;
         self.snapshots += 1;
         self.revision += 1;
     }
 
     /// Applies an `events` push.
-    pub fn apply_events(&mut self, push: &Value) {
-        self.dropped += u64_of(push, "dropped");
-        let Some(events) = push.get("events").and_then(Value::as_array) else {
-            return;
-        };
-        for event in events {
+    pub fn apply_events(&mut self, push: &protocol::EventsPush) {
+        self.dropped += push.dropped;
+        for event in &push.events {
             self.apply_event(event);
         }
     }
 
-    /// Applies one `EVENT`.
-    pub fn apply_event(&mut self, event: &Value) {
+    /// Applies one event.
+    pub fn apply_event(&mut self, event: &protocol::Event) {
         self.events_received += 1;
-        let at_ms = i64_of(event, "at_ms");
+        let at_ms = event.at_ms as i64;
         self.server_time_ms = self.server_time_ms.max(at_ms);
-        let kind = event.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind == "http_request" {
+        if let EventKind::HttpRequest {
+            method,
+            path,
+            status,
+            duration_us,
+            ..
+        } = &event.kind
+        {
             self.push_request(RequestRow {
                 seq: 0,
                 at_ms,
-                method: str_of(event, "method"),
-                path: str_of(event, "path"),
-                status: u64_of(event, "status").min(u16::MAX as u64) as u16,
-                duration_us: u64_of(event, "duration_us"),
+                method: method.clone(),
+                path: path.clone(),
+                status: *status,
+                duration_us: *duration_us,
             });
             return;
         }
-        let Some(kind) = TrafficKind::from_wire(kind) else {
+        let Some(kind) = TrafficKind::of(&event.kind) else {
             return; // a kind from a newer server
         };
         let mut row = TrafficRow {
             seq: 0,
             at_ms,
             kind,
-            socket_id: opt_str_of(event, "socket_id"),
-            topic: opt_str_of(event, "topic"),
-            event: str_of(event, "event"),
-            size: event.get("size").map(as_u64),
-            payload: payload_of(event),
+            socket_id: None,
+            topic: None,
+            event: String::new(),
+            size: None,
+            payload: None,
             detail: String::new(),
             error: false,
         };
-        match kind {
-            TrafficKind::SocketConnected => {
-                let socket = event.get("socket").and_then(socket_of);
+        match &event.kind {
+            EventKind::SocketConnected { socket } => {
+                let socket = SocketRow::from(socket);
                 row.event = "connect".into();
-                if let Some(socket) = socket {
-                    row.socket_id = Some(socket.id.clone());
-                    row.detail = format!(
-                        "{} {} from {}",
-                        socket.socket, socket.transport, socket.peer
-                    );
-                    if let Some(user) = &socket.user_id {
-                        row.detail.push_str(&format!(" as {user}"));
-                    }
-                    self.seed_joins(&socket);
-                    self.sockets.insert(socket.id.clone(), socket);
-                    self.revision += 1;
+                row.socket_id = Some(socket.id.clone());
+                row.detail = format!(
+                    "{} {} from {}",
+                    socket.socket, socket.transport, socket.peer
+                );
+                if let Some(user) = &socket.user_id {
+                    row.detail.push_str(&format!(" as {user}"));
                 }
+                self.seed_joins(&socket);
+                self.sockets.insert(socket.id.clone(), socket);
+                self.revision += 1;
             }
-            TrafficKind::SocketDisconnected => {
+            EventKind::SocketDisconnected { id } => {
                 row.event = "disconnect".into();
-                if let Some(id) = opt_str_of(event, "id") {
-                    if let Some(socket) = self.sockets.remove(&id) {
-                        row.detail = format!("{} {}", socket.socket, socket.peer);
-                        self.revision += 1;
-                    }
-                    self.joins.retain(|(socket, _), _| *socket != id);
-                    row.socket_id = Some(id);
-                }
-            }
-            TrafficKind::ChannelJoined => {
-                row.event = "phx_join".into();
-                let status = str_of(event, "status");
-                row.error = status != "ok";
-                row.detail = format!("status {status}");
-                if !row.error {
-                    if let (Some(id), Some(topic)) = (&row.socket_id, &row.topic) {
-                        *self.joins.entry((id.clone(), topic.clone())).or_insert(0) += 1;
-                        if let Some(socket) = self.sockets.get_mut(id) {
-                            if !socket.topics.contains(topic) {
-                                socket.topics.push(topic.clone());
-                            }
-                        }
-                        *self.topics.entry(topic.clone()).or_insert(0) += 1;
-                        self.revision += 1;
-                    }
-                }
-            }
-            TrafficKind::ChannelLeft => {
-                row.event = "phx_leave".into();
-                let reason = str_of(event, "reason");
-                let crashed = event
-                    .get("crashed")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                row.error = crashed;
-                row.detail = match opt_str_of(event, "detail") {
-                    Some(detail) => format!("{reason}: {detail}"),
-                    None => reason,
-                };
-                if let (Some(id), Some(topic)) = (&row.socket_id, &row.topic) {
-                    let key = (id.clone(), topic.clone());
-                    let still_joined = match self.joins.get_mut(&key) {
-                        Some(count) if *count > 1 => {
-                            *count -= 1;
-                            true
-                        }
-                        _ => {
-                            self.joins.remove(&key);
-                            false
-                        }
-                    };
-                    if !still_joined {
-                        if let Some(socket) = self.sockets.get_mut(id) {
-                            socket.topics.retain(|t| t != topic);
-                        }
-                    }
-                    if let Some(count) = self.topics.get_mut(topic) {
-                        *count = count.saturating_sub(1);
-                        if *count == 0 {
-                            self.topics.remove(topic);
-                        }
-                    }
+                if let Some(socket) = self.sockets.remove(id) {
+                    row.detail = format!("{} {}", socket.socket, socket.peer);
                     self.revision += 1;
                 }
+                self.joins.retain(|(socket, _), _| socket != id);
+                row.socket_id = Some(id.clone());
             }
-            TrafficKind::MessageIn | TrafficKind::MessageOut => {
-                if let Some(socket) = row
-                    .socket_id
-                    .as_ref()
-                    .and_then(|id| self.sockets.get_mut(id))
-                {
+            EventKind::ChannelJoined {
+                socket_id,
+                topic,
+                status,
+            } => {
+                row.event = "phx_join".into();
+                row.socket_id = Some(socket_id.clone());
+                row.topic = Some(topic.clone());
+                row.error = *status != JoinStatus::Ok;
+                row.detail = format!("status {}", if row.error { "error" } else { "ok" });
+                if !row.error {
+                    self.joined(socket_id, topic);
+                }
+            }
+            EventKind::ChannelLeft {
+                socket_id,
+                topic,
+                reason,
+                crashed,
+                detail,
+            } => {
+                row.event = "phx_leave".into();
+                row.socket_id = Some(socket_id.clone());
+                row.topic = Some(topic.clone());
+                row.error = *crashed;
+                row.detail = match detail {
+                    Some(detail) => format!("{reason}: {detail}"),
+                    None => reason.clone(),
+                };
+                self.left(socket_id, topic);
+            }
+            EventKind::MessageIn {
+                socket_id,
+                topic,
+                event,
+                size,
+                payload,
+            }
+            | EventKind::MessageOut {
+                socket_id,
+                topic,
+                event,
+                size,
+                payload,
+            } => {
+                row.socket_id = Some(socket_id.clone());
+                row.topic = Some(topic.clone());
+                row.event = event.clone();
+                row.size = Some(*size);
+                row.payload = payload.clone();
+                if let Some(socket) = self.sockets.get_mut(socket_id) {
                     if kind == TrafficKind::MessageIn {
                         socket.messages_in += 1;
                     } else {
@@ -727,17 +615,71 @@ impl Model {
                     }
                 }
             }
-            TrafficKind::Broadcast => {
-                let source = str_of(event, "source");
-                row.detail = format!("{} subscribers, {source}", u64_of(event, "subscribers"));
-                if row.event == "presence_diff" {
-                    if let Some(topic) = &row.topic {
-                        self.apply_presence_diff(topic, event.get("payload"));
-                    }
+            EventKind::Broadcast {
+                topic,
+                event,
+                size,
+                subscribers,
+                source,
+                payload,
+                diff,
+            } => {
+                row.topic = Some(topic.clone());
+                row.event = event.clone();
+                row.size = Some(*size);
+                row.detail = format!("{subscribers} subscribers, {}", source_label(*source));
+                row.payload = payload
+                    .clone()
+                    .or_else(|| diff.as_ref().and_then(|d| serde_json::to_string(d).ok()));
+                if event == "presence_diff" || diff.is_some() {
+                    self.apply_presence_diff(topic, diff.as_ref(), payload.as_deref());
                 }
             }
+            EventKind::HttpRequest { .. } | EventKind::Unknown => {}
         }
         self.push_traffic(row);
+    }
+
+    /// A channel of socket `id` joined `topic`.
+    fn joined(&mut self, id: &str, topic: &str) {
+        *self
+            .joins
+            .entry((id.to_string(), topic.to_string()))
+            .or_insert(0) += 1;
+        if let Some(socket) = self.sockets.get_mut(id) {
+            if !socket.topics.iter().any(|t| t == topic) {
+                socket.topics.push(topic.to_string());
+            }
+        }
+        *self.topics.entry(topic.to_string()).or_insert(0) += 1;
+        self.revision += 1;
+    }
+
+    /// A channel of socket `id` on `topic` stopped.
+    fn left(&mut self, id: &str, topic: &str) {
+        let key = (id.to_string(), topic.to_string());
+        let still_joined = match self.joins.get_mut(&key) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                true
+            }
+            _ => {
+                self.joins.remove(&key);
+                false
+            }
+        };
+        if !still_joined {
+            if let Some(socket) = self.sockets.get_mut(id) {
+                socket.topics.retain(|t| t != topic);
+            }
+        }
+        if let Some(count) = self.topics.get_mut(topic) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.topics.remove(topic);
+            }
+        }
+        self.revision += 1;
     }
 
     /// Counts one join for each topic a socket is known to have joined.
@@ -747,21 +689,24 @@ impl Model {
         }
     }
 
-    fn apply_presence_diff(&mut self, topic: &str, payload: Option<&Value>) {
-        let parsed;
-        let diff = match payload {
-            Some(value @ Value::Object(_)) => value,
-            Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
-                Ok(value) => {
-                    parsed = value;
-                    &parsed
-                }
-                Err(_) => return, // truncated: nothing safe to apply
-            },
-            _ => return,
+    /// Applies a presence diff: the event's `diff`, or else its payload
+    /// text (payload capture on, from a server that sends no `diff`).
+    fn apply_presence_diff(
+        &mut self,
+        topic: &str,
+        diff: Option<&protocol::PresenceDiff>,
+        text: Option<&str>,
+    ) {
+        let value = match (diff, text) {
+            (Some(diff), _) => serde_json::to_value(diff).ok(),
+            (None, Some(text)) => serde_json::from_str::<Value>(text).ok(), // truncated: none
+            (None, None) => None,
+        };
+        let Some(diff) = value.filter(Value::is_object) else {
+            return;
         };
         let state = self.presence.entry(topic.to_string()).or_default();
-        presence::sync_diff(state, diff, |_, _, _| {}, |_, _, _| {});
+        presence::sync_diff(state, &diff, |_, _, _| {}, |_, _, _| {});
         if state.is_empty() {
             self.presence.remove(topic);
         }
@@ -788,9 +733,9 @@ impl Model {
 
     /// Applies a `stats` push: a point of the series, socket counters,
     /// topic counts and the uptime.
-    pub fn apply_stats(&mut self, stats: &Value) {
-        let point = stats_point_of(stats);
-        if stats.get("uptime_ms").is_some() {
+    pub fn apply_stats(&mut self, stats: &protocol::Stats) {
+        let point = StatsPoint::from(stats);
+        if stats.uptime_ms > 0 {
             self.app.uptime_ms = point.uptime_ms;
         }
         self.server_time_ms = self.server_time_ms.max(point.at_ms);
@@ -803,47 +748,36 @@ impl Model {
                 self.series.push_back(point);
             }
         }
-        if let Some(topics) = stats.get("topics").and_then(topics_of) {
-            if topics != self.topics {
-                self.topics = topics;
-                self.revision += 1;
-            }
+        let topics = topics_of(&stats.topics);
+        if topics != self.topics {
+            self.topics = topics;
+            self.revision += 1;
         }
-        if let Some(counters) = stats.get("socket_counters").and_then(Value::as_array) {
-            for entry in counters {
-                let Some(fields) = entry.as_array() else {
-                    continue;
-                };
-                let id = match fields.first() {
-                    Some(Value::String(id)) => id.as_str(),
-                    _ => continue,
-                };
-                if let Some(socket) = self.sockets.get_mut(id) {
-                    socket.messages_in = fields.get(1).map(as_u64).unwrap_or(socket.messages_in);
-                    socket.messages_out = fields.get(2).map(as_u64).unwrap_or(socket.messages_out);
-                    socket.queue = fields.get(3).map(as_u64).unwrap_or(socket.queue);
-                }
+        for counters in &stats.socket_counters {
+            if let Some(socket) = self.sockets.get_mut(&counters.id) {
+                socket.messages_in = counters.messages_in;
+                socket.messages_out = counters.messages_out;
+                socket.queue = counters.queue;
             }
         }
     }
 
-    fn apply_reply(&mut self, what: String, result: Result<Value, String>) {
-        if what == "socket" {
-            if let Some(fresh) = result.as_ref().ok().and_then(socket_of) {
-                // Only refresh a socket we still know: a late reply must not
-                // bring back one that disconnected meanwhile.
-                if self.sockets.contains_key(&fresh.id) {
-                    let id = fresh.id.clone();
-                    self.joins.retain(|(socket, _), _| *socket != id);
-                    self.seed_joins(&fresh);
-                    if self.sockets.get(&id).map(|s| &s.topics) != Some(&fresh.topics) {
-                        self.revision += 1;
-                    }
-                    self.sockets.insert(id, fresh);
+    fn apply_reply(&mut self, what: RequestKind, result: Result<Reply, String>) {
+        if let Ok(Reply::Socket(fresh)) = &result {
+            // Only refresh a socket we still know: a late reply must not
+            // bring back one that disconnected meanwhile.
+            if self.sockets.contains_key(&fresh.id) {
+                let fresh = SocketRow::from(&**fresh);
+                let id = fresh.id.clone();
+                self.joins.retain(|(socket, _), _| *socket != id);
+                self.seed_joins(&fresh);
+                if self.sockets.get(&id).map(|s| &s.topics) != Some(&fresh.topics) {
+                    self.revision += 1;
                 }
+                self.sockets.insert(id, fresh);
             }
         }
-        *self.reply_counts.entry(what.clone()).or_insert(0) += 1;
+        *self.reply_counts.entry(what).or_insert(0) += 1;
         self.replies.insert(what, result);
     }
 
@@ -916,218 +850,12 @@ impl Model {
     }
 }
 
-/// Compares strings with embedded numbers numerically (`s2` < `s10`).
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let split = |s: &str| {
-        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let (head, tail) = s.split_at(s.len() - digits);
-        (head.to_string(), tail.parse::<u128>().ok())
-    };
-    let (ha, na) = split(a);
-    let (hb, nb) = split(b);
-    ha.cmp(&hb).then(na.cmp(&nb)).then_with(|| a.cmp(b))
-}
-
-// --------------------------------------------------------------- filters
-
-/// Whether `haystack` contains `needle`, ignoring ASCII case.
-pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
-        return true;
-    }
-    if n.len() > h.len() {
-        return false;
-    }
-    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-}
-
-/// Whether `text` matches the wildcard `pattern` as a whole (`*` matches
-/// any run of characters, everything else itself, ignoring ASCII case).
-pub fn wildcard_matches(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if pi < p.len() && p[pi].eq_ignore_ascii_case(&t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
-}
-
-/// Whether `text` matches a filter pattern: empty matches everything, a
-/// pattern with `*` is a whole-text wildcard, anything else a substring
-/// (ASCII case ignored, surrounding spaces trimmed).
-pub fn pattern_matches(pattern: &str, text: &str) -> bool {
-    let pattern = pattern.trim();
-    if pattern.is_empty() {
-        true
-    } else if pattern.contains('*') {
-        wildcard_matches(pattern, text)
-    } else {
-        contains_ignore_case(text, pattern)
-    }
-}
-
-/// Whether a traffic row passes the filter.
-pub fn traffic_matches(row: &TrafficRow, filter: &TrafficFilter) -> bool {
-    let topic_ok = filter.topic.trim().is_empty()
-        || row
-            .topic
-            .as_deref()
-            .is_some_and(|topic| pattern_matches(&filter.topic, topic));
-    topic_ok && pattern_matches(&filter.event, &row.event)
-}
-
-/// Whether a route passes the filter: every whitespace-separated word must
-/// be a substring (ASCII case ignored) of its verb, path, controller,
-/// action, `controller#action` or helper.
-pub fn route_matches(route: &RouteRow, filter: &str) -> bool {
-    filter.split_whitespace().all(|word| {
-        [
-            route.verb.as_str(),
-            route.path.as_str(),
-            route.controller.as_str(),
-            route.action.as_str(),
-            route.helper.as_str(),
-        ]
-        .iter()
-        .any(|field| contains_ignore_case(field, word))
-            || contains_controller_action(route, word)
-    })
-}
-
-fn contains_controller_action(route: &RouteRow, word: &str) -> bool {
-    word.contains('#')
-        && contains_ignore_case(&format!("{}#{}", route.controller, route.action), word)
-}
-
-/// Whether a request row passes the filter: every whitespace-separated word
-/// must match its method, path or status (`5xx` style classes too).
-pub fn request_matches(row: &RequestRow, filter: &str) -> bool {
-    filter.split_whitespace().all(|word| {
-        contains_ignore_case(&row.method, word)
-            || pattern_matches(word, &row.path)
-            || status_matches(row.status, word)
-    })
-}
-
-fn status_matches(status: u16, word: &str) -> bool {
-    let word = word.as_bytes();
-    if word.len() == 3 && word[1..].eq_ignore_ascii_case(b"xx") && word[0].is_ascii_digit() {
-        return u16::from(word[0] - b'0') == status / 100;
-    }
-    let text = status.to_string();
-    word == text.as_bytes()
-}
-
-/// Count, average, p95, max and error counts of some requests.
-pub fn request_summary<'a>(rows: impl IntoIterator<Item = &'a RequestRow>) -> RequestSummary {
-    let mut durations: Vec<u64> = Vec::new();
-    let mut summary = RequestSummary::default();
-    let mut total: u128 = 0;
-    for row in rows {
-        durations.push(row.duration_us);
-        total += u128::from(row.duration_us);
-        summary.max_us = summary.max_us.max(row.duration_us);
-        match row.status / 100 {
-            4 => summary.client_errors += 1,
-            5 => summary.server_errors += 1,
-            _ => {}
-        }
-    }
-    summary.count = durations.len();
-    if summary.count == 0 {
-        return summary;
-    }
-    summary.avg_us = (total / summary.count as u128) as u64;
-    // Nearest rank: the smallest value with at least 95% of values ≤ it.
-    let rank = (summary.count * 95).div_ceil(100).max(1) - 1;
-    let (_, p95, _) = durations.select_nth_unstable(rank);
-    summary.p95_us = *p95;
-    summary
-}
-
-/// A presence's metas as compact JSON (for tables).
-pub fn metas_json(presence: &Presence) -> String {
-    Value::Array(metas_of(presence).to_vec()).to_string()
-}
-
-/// Builds the JSON object of a presence (for tests and tools).
-pub fn presence_value(state: &PresenceState) -> Value {
-    Value::Object(
-        state
-            .iter()
-            .map(|(k, p)| (k.clone(), Value::Object(p.clone())))
-            .collect::<Map<String, Value>>(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::*;
+    use crate::model::wire;
     use serde_json::json;
-
-    fn socket(id: &str, topics: &[&str]) -> Value {
-        json!({"id": id, "socket": "/socket", "transport": "websocket", "vsn": "2.0.0",
-               "peer": "127.0.0.1:51234", "connected_at_ms": 1764258000000i64,
-               "user_id": "user_socket:42", "assigns": {"user": "alice"},
-               "topics": topics, "messages_in": 12, "messages_out": 30,
-               "queue": 0, "queue_capacity": 1024})
-    }
-
-    fn stats(at_ms: i64) -> Value {
-        json!({"at_ms": at_ms, "uptime_ms": 6321, "sockets": 2, "channels": 3,
-               "messages_in": 10, "messages_out": 42, "broadcasts": 4, "http_requests": 7,
-               "http_avg_us": 850, "http_max_us": 4100, "events_dropped": 0,
-               "topics": [{"topic": "rooms:lobby", "subscribers": 2}],
-               "socket_counters": [["s7", 12, 30, 0]]})
-    }
-
-    fn snapshot() -> Value {
-        json!({
-            "app": {"name": "demo", "env": "dev", "node": "node-4242", "version": "0.1.0",
-                    "started_at_ms": 1764258000000i64, "uptime_ms": 5321, "read_only": false,
-                    "max_events_per_second": 5000},
-            "routes": [
-                {"verb": "GET", "path": "/pages/:page", "controller": "PageController",
-                 "action": "show", "helper": "page_path", "pipelines": ["browser"]},
-                {"verb": "POST", "path": "/api/users", "controller": "UserController",
-                 "action": "create", "helper": null, "pipelines": ["api", "auth"]}
-            ],
-            "sockets": [socket("s7", &["rooms:lobby"]), socket("s8", &["rooms:lobby", "rooms:2"])],
-            "topics": [{"topic": "rooms:lobby", "subscribers": 2}, {"topic": "rooms:2", "subscribers": 1}],
-            "presence": {"rooms:lobby": {"alice": {"metas": [{"phx_ref": "F1", "online_at": 1}]}}},
-            "stats": stats(1764258001000)
-        })
-    }
-
-    fn events(list: Vec<Value>) -> Update {
-        Update::Events(json!({"events": list, "dropped": 0}))
-    }
-
-    fn joined() -> Model {
-        let mut model = Model::default();
-        model.apply(Update::Connection(ConnState::Joined));
-        model.apply(Update::Snapshot(snapshot()));
-        model
-    }
-
-    fn message(kind: &str, n: usize) -> Value {
-        json!({"kind": kind, "at_ms": 1764258002000i64 + n as i64, "socket_id": "s7",
-               "topic": "rooms:lobby", "event": format!("e{n}"), "size": 40, "payload": null})
-    }
 
     #[test]
     fn snapshot_fills_app_routes_sockets_topics_presence() {
@@ -1174,13 +902,13 @@ mod tests {
         next["topics"] = json!([]);
         next["presence"] = json!({});
         next["routes"] = json!([]);
-        model.apply(Update::Snapshot(next));
+        model.apply(snapshot_update(next));
         assert_eq!(model.sockets.keys().collect::<Vec<_>>(), ["s9"]);
         assert!(model.topics.is_empty());
         assert!(model.presence.is_empty());
         assert!(model.routes.is_empty());
         assert_eq!(model.snapshots, 2);
-        model.apply(Update::Snapshot(snapshot()));
+        model.apply(snapshot_update(snapshot()));
         assert_eq!(
             model.sockets.len(),
             2,
@@ -1333,12 +1061,13 @@ mod tests {
         model.apply(events(vec![
             json!({"kind": "broadcast", "at_ms": 5, "topic": "rooms:lobby",
             "event": "presence_diff", "size": 90, "subscribers": 2, "source": "local",
-            "payload": {"joins": {"bob": {"metas": [{"phx_ref": "F2"}]}},
+            "diff": {"joins": {"bob": {"metas": [{"phx_ref": "F2"}]}},
                         "leaves": {"alice": {"metas": [{"phx_ref": "F1", "online_at": 1}]}}}}),
         ]));
         let lobby = model.presence_of("rooms:lobby").expect("presence");
         assert_eq!(lobby.keys().collect::<Vec<_>>(), ["bob"]);
-        // A diff as text (payload capture on) works too, on a new topic.
+        // A diff only as payload text (payload capture on, from a server
+        // that sends no `diff`) works too, on a new topic.
         model.apply(events(vec![json!({"kind": "broadcast", "at_ms": 6, "topic": "rooms:2",
             "event": "presence_diff", "size": 90, "subscribers": 1, "source": "local",
             "payload": "{\"joins\":{\"carol\":{\"metas\":[{\"phx_ref\":\"F3\"},{\"phx_ref\":\"F4\"}]}},\"leaves\":{}}"})]));
@@ -1348,7 +1077,7 @@ mod tests {
         model.apply(events(vec![
             json!({"kind": "broadcast", "at_ms": 7, "topic": "rooms:lobby",
             "event": "presence_diff", "size": 90, "subscribers": 2, "source": "local",
-            "payload": {"joins": {}, "leaves": {"bob": {"metas": [{"phx_ref": "F2"}]}}}}),
+            "diff": {"joins": {}, "leaves": {"bob": {"metas": [{"phx_ref": "F2"}]}}}}),
         ]));
         assert!(model.presence_of("rooms:lobby").is_none());
         assert_eq!(
@@ -1396,8 +1125,8 @@ mod tests {
     #[test]
     fn dropped_counts_add_up() {
         let mut model = joined();
-        model.apply(Update::Events(json!({"events": [], "dropped": 7})));
-        model.apply(Update::Events(json!({"events": [], "dropped": 5})));
+        model.apply(wire::push("events", json!({"events": [], "dropped": 7})).unwrap());
+        model.apply(wire::push("events", json!({"events": [], "dropped": 5})).unwrap());
         assert_eq!(model.dropped, 12);
     }
 
@@ -1405,10 +1134,13 @@ mod tests {
     fn stats_make_series_points_and_update_counters() {
         let mut model = joined();
         let mut s = stats(1764258002000);
-        s["socket_counters"] = json!([["s7", 100, 200, 3], ["gone", 1, 1, 1]]);
+        s["socket_counters"] = json!([
+            {"id": "s7", "messages_in": 100, "messages_out": 200, "queue": 3},
+            {"id": "gone", "messages_in": 1, "messages_out": 1, "queue": 1}
+        ]);
         s["topics"] = json!([{"topic": "rooms:lobby", "subscribers": 5}]);
         s["uptime_ms"] = json!(9999);
-        model.apply(Update::Stats(s));
+        model.apply(stats_update(s));
         assert_eq!(model.series.len(), 1);
         let last = model.last_stats().expect("point");
         assert_eq!(last.at_ms, 1764258002000);
@@ -1426,9 +1158,9 @@ mod tests {
         assert_eq!(model.app.uptime_ms, 9999);
         assert!(model.server_time_ms >= 1764258002000);
         // The same second again replaces its point.
-        model.apply(Update::Stats(stats(1764258002000)));
+        model.apply(stats_update(stats(1764258002000)));
         assert_eq!(model.series.len(), 1);
-        model.apply(Update::Stats(stats(1764258003000)));
+        model.apply(stats_update(stats(1764258003000)));
         assert_eq!(model.series.len(), 2);
     }
 
@@ -1436,7 +1168,7 @@ mod tests {
     fn series_is_capped_at_ten_minutes() {
         let mut model = Model::default();
         for n in 0..700 {
-            model.apply(Update::Stats(stats(1_000_000 + n * 1000)));
+            model.apply(stats_update(stats(1_000_000 + n * 1000)));
         }
         assert_eq!(model.series.len(), SERIES_CAP);
         assert_eq!(
@@ -1454,14 +1186,20 @@ mod tests {
         let mut model = joined();
         let mut fresh = socket("s7", &["rooms:lobby", "rooms:x"]);
         fresh["assigns"] = json!({"user": "alice", "admin": true});
-        model.apply(Update::Reply("socket".into(), Ok(fresh)));
+        model.apply(wire::reply(RequestKind::Socket, Ok(fresh)));
         assert_eq!(model.sockets["s7"].assigns["admin"], true);
         assert_eq!(model.sockets["s7"].topics.len(), 2);
-        model.apply(Update::Reply("socket".into(), Ok(socket("s99", &[]))));
+        model.apply(wire::reply(RequestKind::Socket, Ok(socket("s99", &[]))));
         assert!(!model.sockets.contains_key("s99"));
-        model.apply(Update::Reply("disconnect".into(), Err("read only".into())));
-        assert_eq!(model.replies["disconnect"], Err("read only".to_string()));
-        assert_eq!(model.reply_counts["socket"], 2);
+        model.apply(wire::reply(
+            RequestKind::Disconnect,
+            Err("read only".into()),
+        ));
+        assert_eq!(
+            model.replies[&RequestKind::Disconnect],
+            Err("read only".to_string())
+        );
+        assert_eq!(model.reply_counts[&RequestKind::Socket], 2);
     }
 
     #[test]
@@ -1473,115 +1211,5 @@ mod tests {
         )));
         assert_eq!(model.conn_state, ConnState::Refused("unauthorized".into()));
         assert!(!model.conn_state.is_live());
-    }
-
-    fn row(topic: Option<&str>, event: &str) -> TrafficRow {
-        TrafficRow {
-            seq: 0,
-            at_ms: 0,
-            kind: TrafficKind::MessageIn,
-            socket_id: Some("s1".into()),
-            topic: topic.map(str::to_string),
-            event: event.into(),
-            size: None,
-            payload: None,
-            detail: String::new(),
-            error: false,
-        }
-    }
-
-    fn filter(topic: &str, event: &str) -> TrafficFilter {
-        TrafficFilter {
-            topic: topic.into(),
-            event: event.into(),
-        }
-    }
-
-    #[test]
-    fn traffic_filters_use_substrings_and_wildcards() {
-        let lobby = row(Some("rooms:lobby"), "new_msg");
-        assert!(traffic_matches(&lobby, &filter("", "")));
-        assert!(traffic_matches(&lobby, &filter("rooms:*", "")));
-        assert!(traffic_matches(&lobby, &filter("lobby", "msg")));
-        assert!(traffic_matches(&lobby, &filter("ROOMS:*", "new_*")));
-        assert!(traffic_matches(&lobby, &filter("*:lobby", "*")));
-        assert!(!traffic_matches(&lobby, &filter("users:*", "")));
-        assert!(!traffic_matches(&lobby, &filter("rooms:*", "presence*")));
-        assert!(!traffic_matches(&lobby, &filter("rooms", "ping")));
-        assert!(!traffic_matches(&lobby, &filter("rooms:lob", "new_msg*x")));
-        let no_topic = row(None, "connect");
-        assert!(traffic_matches(&no_topic, &filter("", "conn")));
-        assert!(!traffic_matches(&no_topic, &filter("rooms:*", "")));
-        assert!(wildcard_matches("a*b*c", "axxbyyc"));
-        assert!(!wildcard_matches("a*b*c", "axxbyy"));
-        assert!(wildcard_matches("**", ""));
-    }
-
-    #[test]
-    fn route_filter_matches_any_field() {
-        let model = joined();
-        let matching = |f: &str| -> Vec<&str> {
-            model
-                .routes
-                .iter()
-                .filter(|r| route_matches(r, f))
-                .map(|r| r.path.as_str())
-                .collect()
-        };
-        assert_eq!(matching("").len(), 2);
-        assert_eq!(matching("page"), ["/pages/:page"]);
-        assert_eq!(matching("post"), ["/api/users"]);
-        assert_eq!(matching("usercontroller#create"), ["/api/users"]);
-        assert_eq!(matching("page_path"), ["/pages/:page"]);
-        assert_eq!(matching("get users"), Vec::<&str>::new());
-        assert_eq!(matching("nothing"), Vec::<&str>::new());
-    }
-
-    #[test]
-    fn request_filter_and_summary() {
-        let rows: Vec<RequestRow> = (1..=100)
-            .map(|n| RequestRow {
-                seq: n,
-                at_ms: 0,
-                method: if n % 2 == 0 { "GET" } else { "POST" }.into(),
-                path: format!("/api/{n}"),
-                status: if n > 90 {
-                    500
-                } else if n > 80 {
-                    404
-                } else {
-                    200
-                },
-                duration_us: n * 10,
-            })
-            .collect();
-        let summary = request_summary(&rows);
-        assert_eq!(summary.count, 100);
-        assert_eq!(summary.avg_us, 505);
-        assert_eq!(summary.p95_us, 950);
-        assert_eq!(summary.max_us, 1000);
-        assert_eq!((summary.client_errors, summary.server_errors), (10, 10));
-        let errors = rows.iter().filter(|r| request_matches(r, "5xx")).count();
-        assert_eq!(errors, 10);
-        assert_eq!(
-            rows.iter()
-                .filter(|r| request_matches(r, "get 404"))
-                .count(),
-            5
-        );
-        assert_eq!(
-            rows.iter()
-                .filter(|r| request_matches(r, "/api/1*"))
-                .count(),
-            12
-        );
-        assert_eq!(request_summary(&[]), RequestSummary::default());
-    }
-
-    #[test]
-    fn natural_order_of_ids() {
-        let mut ids = vec!["s10", "s2", "s1", "x"];
-        ids.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(ids, ["s1", "s2", "s10", "x"]);
     }
 }
