@@ -221,6 +221,13 @@ async fn s21_error_replies() {
     ws.push(json!(["1", "2", "room:a", "what", {}])).await;
     let reply = ws.recv().await;
     assert_eq!(reply[4]["status"], "error", "{reply}");
+    // A typed channel names the event it does not know, and goes on.
+    let reason = reply[4]["response"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(r#"unknown event "what", expected one of"#),
+        "{reason}"
+    );
+    ws.assert_next_is_reply_to("room:a", "1", "3").await;
 }
 
 #[tokio::test]
