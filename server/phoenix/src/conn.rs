@@ -273,6 +273,7 @@ impl Conn {
             layout: self.0.internals.layout.clone(),
             assigns: self.0.assigns.clone(),
             flash: self.0.internals.flash.clone(),
+            route: self.0.internals.route.clone(),
         }
     }
 
@@ -282,6 +283,7 @@ impl Conn {
         self.0.internals.layout = context.layout;
         self.0.internals.flash = context.flash;
         self.0.assigns = context.assigns;
+        self.0.internals.route = context.route;
     }
 
     pub(crate) fn internals(&self) -> &Internals {
@@ -557,6 +559,7 @@ pub(crate) struct ErrorContext {
     pub(crate) layout: Option<Layout>,
     pub(crate) assigns: Assigns,
     pub(crate) flash: Option<Flash>,
+    pub(crate) route: Option<Arc<RouteInfo>>,
 }
 
 /// A conn without its request, carried through a tower layer or poem middleware.

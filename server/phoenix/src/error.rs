@@ -192,6 +192,11 @@ impl Error {
         self
     }
 
+    /// The route the failed request had matched, if it got that far.
+    pub(crate) fn route(&self) -> Option<std::sync::Arc<crate::router::RouteInfo>> {
+        self.context.as_ref().and_then(|c| c.route.clone())
+    }
+
     pub(crate) fn take_context(&mut self) -> Option<crate::conn::ErrorContext> {
         self.context.take().map(|c| *c)
     }

@@ -217,7 +217,7 @@ pub struct RequestStop<'a> {
     /// Time from arrival to the response.
     pub duration: Duration,
     /// The route pattern that matched (`/users/:id`), if the router matched
-    /// one and the action returned a response (not on error pages).
+    /// one (also when the request ended in an error page).
     pub route: Option<&'a str>,
 }
 

@@ -260,6 +260,46 @@ async fn the_error_page_keeps_the_assigns_of_the_conn_the_error_came_from() {
     assert_eq!(resp.text(), "<p>short and stout for ann</p>");
 }
 
+/// Remembers the route of every finished request.
+#[derive(Default, Clone)]
+struct RouteLog(std::sync::Arc<std::sync::Mutex<Vec<(u16, Option<String>)>>>);
+
+impl phoenix::observer::Observer for RouteLog {
+    fn request_stop(&self, event: &phoenix::observer::RequestStop<'_>) {
+        let entry = (event.status, event.route.map(str::to_string));
+        self.0.lock().unwrap().push(entry);
+    }
+}
+
+#[tokio::test]
+async fn observers_see_the_route_of_requests_that_end_in_an_error_page() {
+    let dir = TempApp::new(&[]);
+    let log = RouteLog::default();
+    let endpoint = Endpoint::builder(dir.config(), app::router())
+        .view(app::ErrorView)
+        .observer(log.clone())
+        .build()
+        .unwrap();
+    let client = ConnTest::new(endpoint);
+    assert_eq!(
+        client.get("/teapot").send().await.status(),
+        StatusCode::IM_A_TEAPOT
+    );
+    assert_eq!(client.get("/away").send().await.status(), StatusCode::FOUND);
+    assert_eq!(
+        client.get("/nowhere").send().await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        *log.0.lock().unwrap(),
+        [
+            (418, Some("/teapot".to_string())),
+            (302, Some("/away".to_string())),
+            (404, None),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_halting_plug_stops_the_pipeline() {
     let pipeline = Pipeline::new().plug_with(app::require_token, app::Auth { token: "t0k" });

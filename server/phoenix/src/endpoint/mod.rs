@@ -253,7 +253,15 @@ impl poem::Endpoint for Core {
         };
         Ok(match result {
             Ok(response) => response,
-            Err(err) => error_page::render(&self.app, &head, err),
+            Err(err) => {
+                // The route an error came from, for observers, as for a response.
+                let route = observed.then(|| err.route()).flatten();
+                let mut response = error_page::render(&self.app, &head, err);
+                if let Some(route) = route {
+                    response.extensions_mut().insert(MatchedRoute(route));
+                }
+                response
+            }
         })
     }
 }
