@@ -213,3 +213,21 @@ fn it_reconnects_when_the_server_restarts() {
         m.requests.iter().any(|r| r.path == "/")
     });
 }
+
+#[test]
+fn where_websockets_are_refused_the_dashboard_works_over_longpoll() {
+    let rt = runtime();
+    let server = rt.block_on(support::serve(0, TOKEN));
+    let proxy = rt.block_on(support::refusing_websockets(server.addr));
+    let handle = dashboard(proxy, TOKEN);
+    let mut model = Model::default();
+    wait_for(&mut model, &handle, 15, "the join over LongPoll", |m| {
+        m.conn_state == ConnState::Joined && m.has_snapshot
+    });
+    assert!(model.routes.iter().any(|r| r.helper == "page_path"));
+    // Live events arrive over LongPoll too.
+    rt.block_on(async { assert_eq!(http_get(server.addr, "/").await, 200) });
+    wait_for(&mut model, &handle, 10, "the request event", |m| {
+        m.requests.iter().any(|r| r.path == "/" && r.status == 200)
+    });
+}
