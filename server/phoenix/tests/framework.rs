@@ -260,9 +260,12 @@ async fn the_error_page_keeps_the_assigns_of_the_conn_the_error_came_from() {
     assert_eq!(resp.text(), "<p>short and stout for ann</p>");
 }
 
+/// The status and route of a finished request.
+type Finished = (u16, Option<String>);
+
 /// Remembers the route of every finished request.
 #[derive(Default, Clone)]
-struct RouteLog(std::sync::Arc<std::sync::Mutex<Vec<(u16, Option<String>)>>>);
+struct RouteLog(std::sync::Arc<std::sync::Mutex<Vec<Finished>>>);
 
 impl phoenix::observer::Observer for RouteLog {
     fn request_stop(&self, event: &phoenix::observer::RequestStop<'_>) {
