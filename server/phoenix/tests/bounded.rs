@@ -16,7 +16,7 @@ use phoenix::pubsub::PubSub;
 use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket, SocketLimits};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use support::TempApp;
+use support::{ErrorView, TempApp};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Memory figures are per process: one test at a time.
@@ -91,15 +91,6 @@ impl Channel for SlowChannel {
     }
 }
 
-#[derive(Default)]
-pub struct ErrorView;
-
-impl View for ErrorView {
-    fn name(&self) -> &'static str {
-        "error"
-    }
-}
-
 mod app {
     phoenix::router! {
         socket "/socket", super::FloodSocket;
@@ -111,13 +102,7 @@ async fn server(dir: &TempApp) -> (SocketAddr, tokio::sync::oneshot::Sender<()>)
         .view(ErrorView)
         .build()
         .unwrap();
-    let listening = endpoint.listen().await.unwrap();
-    let addr = listening.http_addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(listening.run(async {
-        let _ = stopped.await;
-    }));
-    (addr, stop)
+    support::listen(endpoint).await
 }
 
 /// Waits for a frame that `wanted` accepts, reading past the others.

@@ -17,7 +17,7 @@ use phoenix::protocol::Payload;
 use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket, SocketLimits};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use support::TempApp;
+use support::{ErrorView, TempApp};
 use ws::{try_connect, Connect, Ws};
 
 /// Reasons `terminate` saw, by topic: application state of the test server.
@@ -240,15 +240,6 @@ impl Channel for TestChannel {
     }
 }
 
-#[derive(Default)]
-pub struct ErrorView;
-
-impl View for ErrorView {
-    fn name(&self) -> &'static str {
-        "error"
-    }
-}
-
 mod app {
     phoenix::router! {
         socket "/socket", super::TestSocket;
@@ -274,12 +265,7 @@ async fn server() -> Server {
         .build()
         .unwrap();
     let pubsub = endpoint.pubsub().clone();
-    let listening = endpoint.listen().await.unwrap();
-    let addr = listening.http_addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(listening.run(async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop) = support::listen(endpoint).await;
     Server {
         addr,
         pubsub,

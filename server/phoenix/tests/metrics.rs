@@ -18,7 +18,7 @@ use phoenix::prelude::*;
 use phoenix::protocol::Payload;
 use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket};
 use serde_json::json;
-use support::TempApp;
+use support::{ErrorView, TempApp};
 use ws::{try_connect, Connect};
 
 #[derive(Default)]
@@ -93,14 +93,6 @@ impl PageController {
     }
 }
 
-pub struct ErrorView;
-
-impl View for ErrorView {
-    fn name(&self) -> &'static str {
-        "error"
-    }
-}
-
 mod app {
     phoenix::router! {
         socket "/socket", super::RoomSocket;
@@ -172,12 +164,7 @@ async fn real_traffic_shows_in_the_metrics() {
         .observer(MetricsObserver::new())
         .build()
         .unwrap();
-    let listening = endpoint.listen().await.unwrap();
-    let addr = listening.http_addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(listening.run(async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop) = support::listen(endpoint).await;
 
     assert_eq!(http::status_of(&http::get(addr, "/", "").await), 200);
     assert_eq!(http::status_of(&http::get(addr, "/nope", "").await), 404);

@@ -204,11 +204,13 @@ impl<'de> IntoDeserializer<'de, Error> for Named<'de> {
     }
 }
 
-macro_rules! named {
-    ($($method:ident)*) => {
+/// `deserialize_*` methods that hand the value to a [`Named`] parameter,
+/// whose errors name it; `$named` turns `self` into one (or fails).
+macro_rules! to_named {
+    ($named:expr; $($method:ident)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-                let Named(name, value) = self;
+                let Named(name, value) = ($named)(self)?;
                 value
                     .$method(visitor)
                     .map_err(|e| de::Error::custom(format!("`{name}`: {e}")))
@@ -217,17 +219,25 @@ macro_rules! named {
     };
 }
 
+/// The methods a single named value answers, for both deserializers.
+macro_rules! single_value_methods {
+    ($named:expr) => {
+        to_named! {
+            $named;
+            deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
+            deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+            deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+            deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+            deserialize_option deserialize_unit deserialize_identifier deserialize_ignored_any
+        }
+    };
+}
+
 impl<'de> de::Deserializer<'de> for Named<'de> {
     type Error = Error;
 
-    named! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_identifier deserialize_ignored_any
-        deserialize_seq deserialize_map
-    }
+    single_value_methods!(|named: Self| Ok::<_, Error>(named));
+    to_named! { |named: Self| Ok::<_, Error>(named); deserialize_seq deserialize_map }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
@@ -308,29 +318,10 @@ impl<'a> PathParams<'a, '_> {
     }
 }
 
-macro_rules! single_value {
-    ($($method:ident)*) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-                let (name, value) = self.single()?;
-                value
-                    .$method(visitor)
-                    .map_err(|e| de::Error::custom(format!("`{name}`: {e}")))
-            }
-        )*
-    };
-}
-
 impl<'de> de::Deserializer<'de> for PathParams<'de, '_> {
     type Error = Error;
 
-    single_value! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_identifier deserialize_ignored_any
-    }
+    single_value_methods!(|params: Self| params.single().map(|(name, value)| Named(name, value)));
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,

@@ -71,3 +71,28 @@ impl Drop for TempApp {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The error view the test configuration names (`render_errors.view = "error"`),
+/// with no templates of its own.
+#[derive(Default)]
+pub struct ErrorView;
+
+impl View for ErrorView {
+    fn name(&self) -> &'static str {
+        "error"
+    }
+}
+
+/// Serves `endpoint` on its configured address (a free port in tests);
+/// it stops when the returned sender is dropped.
+pub async fn listen(
+    endpoint: Endpoint,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listening = endpoint.listen().await.expect("the endpoint binds");
+    let addr = listening.http_addr;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(listening.run(async {
+        let _ = stopped.await;
+    }));
+    (addr, stop)
+}
