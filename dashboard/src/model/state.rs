@@ -84,22 +84,8 @@ pub struct AppInfo {
     pub max_events_per_second: u64,
 }
 
-/// One route of the router.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RouteRow {
-    /// `GET`, `POST`...
-    pub verb: String,
-    /// `/pages/:page`.
-    pub path: String,
-    /// `PageController`.
-    pub controller: String,
-    /// `show`.
-    pub action: String,
-    /// The path helper's name (empty when there is none).
-    pub helper: String,
-    /// The pipelines the route goes through.
-    pub pipelines: Vec<String>,
-}
+/// One route of the router: the protocol's own type.
+pub use protocol::Route as RouteRow;
 
 /// One connected socket (a `SOCKET` of the protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -346,19 +332,6 @@ impl From<&protocol::AppInfo> for AppInfo {
     }
 }
 
-impl From<&protocol::Route> for RouteRow {
-    fn from(route: &protocol::Route) -> Self {
-        RouteRow {
-            verb: route.verb.clone(),
-            path: route.path.clone(),
-            controller: route.controller.clone(),
-            action: route.action.clone(),
-            helper: route.helper.clone(),
-            pipelines: route.pipelines.clone(),
-        }
-    }
-}
-
 impl From<&protocol::SocketInfo> for SocketRow {
     fn from(socket: &protocol::SocketInfo) -> Self {
         SocketRow {
@@ -461,7 +434,7 @@ impl Model {
         self.app = AppInfo::from(&snapshot.app);
         let now = self.app.started_at_ms + self.app.uptime_ms as i64;
         self.server_time_ms = self.server_time_ms.max(now);
-        self.routes = snapshot.routes.iter().map(RouteRow::from).collect();
+        self.routes = snapshot.routes.clone();
         self.sockets = snapshot
             .sockets
             .iter()

@@ -182,12 +182,9 @@ impl Error {
 
     /// What the conn knew when the error was raised (format, layout,
     /// assigns), for the error page; the first step that sees it keeps it.
-    pub(crate) fn or_context(
-        mut self,
-        context: impl FnOnce() -> crate::conn::ErrorContext,
-    ) -> Self {
+    pub(crate) fn or_context(mut self, context: crate::conn::ErrorContext) -> Self {
         if self.context.is_none() {
-            self.context = Some(Box::new(context()));
+            self.context = Some(Box::new(context));
         }
         self
     }

@@ -7,7 +7,7 @@
 //!
 //! A mailbox holds at most `capacity` messages sent with [`Sender::try_send`];
 //! one more is refused and marks the mailbox as overflowed, which its
-//! receiver sees first thing on [`Receiver::next`]. Control messages
+//! receiver sees before its next message on [`Receiver::next`]. Control messages
 //! ([`Sender::send_control`]: a channel's shutdown, a connection's lifecycle
 //! events) are never refused: there are at most a few per channel.
 
@@ -16,13 +16,11 @@ use std::sync::Arc;
 
 use futures_channel::mpsc;
 use futures_util::StreamExt;
-use tokio::sync::Notify;
 
 struct Shared {
     len: AtomicUsize,
     capacity: usize,
     overflowed: AtomicBool,
-    wake: Notify,
 }
 
 /// The sending half; cloneable.
@@ -73,7 +71,6 @@ pub(crate) fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         len: AtomicUsize::new(0),
         capacity: capacity.max(1),
         overflowed: AtomicBool::new(false),
-        wake: Notify::new(),
     });
     (
         Sender {
@@ -91,9 +88,7 @@ impl<T> Sender<T> {
         let shared = &self.shared;
         if shared.len.fetch_add(1, Ordering::AcqRel) >= shared.capacity {
             shared.len.fetch_sub(1, Ordering::AcqRel);
-            if !shared.overflowed.swap(true, Ordering::AcqRel) {
-                shared.wake.notify_one();
-            }
+            shared.overflowed.store(true, Ordering::Release);
             return Err(SendError::Full(message));
         }
         self.tx.unbounded_send(message).map_err(|e| {
@@ -134,28 +129,17 @@ impl<T> Receiver<T> {
         message
     }
 
-    /// The next message, or [`Next::Overflowed`] as soon as a message was
-    /// refused (before any queued message).
+    /// The next message, or [`Next::Overflowed`] once a message was refused
+    /// (before any queued message). A receiver waits only on an empty
+    /// mailbox, which cannot overflow, so checking before each message is
+    /// enough.
     pub(crate) async fn next(&mut self) -> Next<T> {
         if self.shared.overflowed.load(Ordering::Acquire) {
             return Next::Overflowed;
         }
-        let shared = self.shared.clone();
-        tokio::select! {
-            biased;
-            _ = async {
-                loop {
-                    let notified = shared.wake.notified();
-                    if shared.overflowed.load(Ordering::Acquire) {
-                        return;
-                    }
-                    notified.await;
-                }
-            } => Next::Overflowed,
-            message = self.recv() => match message {
-                Some(message) => Next::Message(message),
-                None => Next::Closed,
-            },
+        match self.recv().await {
+            Some(message) => Next::Message(message),
+            None => Next::Closed,
         }
     }
 }

@@ -232,10 +232,10 @@ impl Chain {
                     let context = conn.error_context();
                     conn = match AssertUnwindSafe(plug.call(conn)).catch_unwind().await {
                         Ok(Ok(conn)) => conn,
-                        Ok(Err(err)) => return Err(err.or_context(|| context)),
+                        Ok(Err(err)) => return Err(err.or_context(context)),
                         Err(panic) => {
                             let err = Error::exception(PanicError(panic_text(panic.as_ref())));
-                            return Err(err.or_context(|| context));
+                            return Err(err.or_context(context));
                         }
                     }
                 }

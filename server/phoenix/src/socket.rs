@@ -251,8 +251,25 @@ pub trait Socket: Send + Sync + 'static {
 pub(crate) struct Connected {
     pub(crate) assigns: Arc<dyn Any + Send + Sync>,
     pub(crate) id: Option<String>,
-    /// The assigns as JSON, for the dashboard.
-    pub(crate) json: Arc<Map<String, Value>>,
+    /// The assigns as a JSON object, for observers (computed only for them).
+    pub(crate) json: fn(&(dyn Any + Send + Sync)) -> Map<String, Value>,
+}
+
+/// A socket's assigns as a JSON object: a struct's fields, or the value
+/// under `assigns`, or the error under `error`.
+fn assigns_json<A: Serialize + 'static>(assigns: &(dyn Any + Send + Sync)) -> Map<String, Value> {
+    let mut map = Map::new();
+    match assigns.downcast_ref::<A>().map(serde_json::to_value) {
+        Some(Ok(Value::Object(fields))) => return fields,
+        Some(Ok(Value::Null)) | None => {}
+        Some(Ok(other)) => {
+            map.insert("assigns".into(), other);
+        }
+        Some(Err(err)) => {
+            map.insert("error".into(), Value::String(err.to_string()));
+        }
+    }
+    map
 }
 
 /// A mounted socket, as the router holds it.
@@ -273,24 +290,10 @@ impl<S: Socket> DynSocket for S {
         Box::pin(async move {
             let assigns = Socket::connect(self, params, info).await?;
             let id = Socket::id(self, &assigns);
-            let json = match serde_json::to_value(&assigns) {
-                Ok(Value::Object(map)) => map,
-                Ok(Value::Null) => Map::new(),
-                Ok(other) => {
-                    let mut map = Map::new();
-                    map.insert("assigns".into(), other);
-                    map
-                }
-                Err(err) => {
-                    let mut map = Map::new();
-                    map.insert("error".into(), Value::String(err.to_string()));
-                    map
-                }
-            };
             Ok(Connected {
                 assigns: Arc::new(assigns),
                 id,
-                json: Arc::new(json),
+                json: assigns_json::<S::Assigns>,
             })
         })
     }

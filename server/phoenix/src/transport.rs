@@ -20,7 +20,6 @@ pub use websocket::WebSocketRoute;
 pub(crate) struct Accepted {
     pub(crate) vsn: Vsn,
     pub(crate) connected: Connected,
-    pub(crate) id: Option<String>,
     pub(crate) peer: Option<std::net::SocketAddr>,
 }
 
@@ -61,7 +60,6 @@ pub(crate) async fn authorize(
     };
     Ok(Accepted {
         vsn,
-        id: connected.id.clone(),
         connected,
         peer: conn.remote_addr(),
     })

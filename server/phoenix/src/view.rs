@@ -93,12 +93,14 @@ pub trait Template: Send {
     /// The format produced (`html`, `xml`, ...), given the conn.
     fn format(&self, conn: &Conn) -> String;
 
-    /// Renders the template for the conn.
-    fn render(self, conn: &Conn) -> Result<Rendered>;
+    /// Renders the template for the conn in `format` (what
+    /// [`Template::format`] gave).
+    fn render(self, conn: &Conn, format: &str) -> Result<Rendered>;
 
-    /// The variables a file layout sees besides `inner` (a JSON object).
-    fn layout_context(&self) -> Value {
-        Value::Null
+    /// The variables a file layout sees besides `inner` (a JSON object),
+    /// if the template has any.
+    fn layout_context(&self) -> Option<Arc<Value>> {
+        None
     }
 }
 
@@ -107,7 +109,7 @@ impl Template for Markup {
         "html".into()
     }
 
-    fn render(self, _conn: &Conn) -> Result<Rendered> {
+    fn render(self, _conn: &Conn, _format: &str) -> Result<Rendered> {
         Ok(self.into())
     }
 }
@@ -120,7 +122,7 @@ where
         "html".into()
     }
 
-    fn render(self, conn: &Conn) -> Result<Rendered> {
+    fn render(self, conn: &Conn, _format: &str) -> Result<Rendered> {
         Ok(self(conn).into())
     }
 }
@@ -132,7 +134,7 @@ where
 /// content type, else from the request's format.
 pub struct File {
     name: String,
-    context: Result<Value, String>,
+    context: Result<Arc<Value>, String>,
 }
 
 impl File {
@@ -141,7 +143,9 @@ impl File {
     pub fn new(name: impl Into<String>, context: &impl Serialize) -> File {
         File {
             name: name.into(),
-            context: serde_json::to_value(context).map_err(|e| e.to_string()),
+            context: serde_json::to_value(context)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
         }
     }
 }
@@ -158,11 +162,11 @@ impl Template for File {
         }
     }
 
-    fn render(self, conn: &Conn) -> Result<Rendered> {
+    fn render(self, conn: &Conn, format: &str) -> Result<Rendered> {
         let name = if self.name.contains('.') {
-            self.name.clone()
+            self.name
         } else {
-            format!("{}.{}", self.name, self.format(conn))
+            format!("{}.{format}", self.name)
         };
         let context = self.context.map_err(|e| {
             Error::exception(TemplateError(format!(
@@ -178,8 +182,8 @@ impl Template for File {
         render_by_name(view.as_ref(), &name, conn, &context)
     }
 
-    fn layout_context(&self) -> Value {
-        self.context.clone().unwrap_or(Value::Null)
+    fn layout_context(&self) -> Option<Arc<Value>> {
+        self.context.as_ref().ok().cloned()
     }
 }
 
@@ -224,7 +228,7 @@ impl Conn {
             crate::plug::fetch_csrf_token(&mut self).await?;
         }
         let layout_context = template.layout_context();
-        let mut body = template.render(&self)?;
+        let mut body = template.render(&self, &format)?;
         let layout = self
             .internals()
             .layout
@@ -234,7 +238,8 @@ impl Conn {
             if let Some(layout_view) = self.app().layout_view.clone() {
                 self.internals_mut().inner_content = Some(Arc::from(body.0));
                 let layout_name = format!("{layout}.html");
-                body = render_by_name(layout_view.as_ref(), &layout_name, &self, &layout_context)?;
+                let variables = layout_context.as_deref().unwrap_or(&Value::Null);
+                body = render_by_name(layout_view.as_ref(), &layout_name, &self, variables)?;
             }
         }
         if self.resp_content_type().is_none() {

@@ -117,21 +117,22 @@ fn error_view(
         // assigns, layout and flash; and what went wrong.
         let mut conn = Conn::new(req, app.clone());
         conn.restore_context(context);
+        let message = err.to_string();
+        // File templates of the error view see the same as variables.
+        let variables = json!({
+            "status": status.as_u16(),
+            "reason": reason,
+            "message": message,
+        });
         let conn = conn.assign(
             ERROR,
             ErrorInfo {
                 status,
                 reason,
-                message: err.to_string(),
+                message,
             },
         );
         let name = format!("{}.{format}", status.as_u16());
-        // File templates of the error view see the same as variables.
-        let variables = json!({
-            "status": status.as_u16(),
-            "reason": reason,
-            "message": err.to_string(),
-        });
         match render_by_name(view.as_ref(), &name, &conn, &variables) {
             Ok(rendered) => return rendered.0,
             Err(render_err) => {

@@ -196,7 +196,6 @@ impl Connection {
         let (events, rx) = mailbox::channel(CONNECTION_MAILBOX);
         let pubsub = app.pubsub.clone();
         let assigns = accepted.connected.assigns;
-        let assigns_json = accepted.connected.json;
         let observed = if mount.observed {
             let control = ConnectionControl {
                 queue: outbox.tx.downgrade(),
@@ -207,14 +206,15 @@ impl Connection {
                 transport,
                 vsn: accepted.vsn.as_str(),
                 peer: accepted.peer,
-                user_id: accepted.id.clone(),
-                assigns: assigns_json,
+                user_id: accepted.connected.id.clone(),
+                // Serialized only for observers that follow connections.
+                assigns: Arc::new((accepted.connected.json)(assigns.as_ref())),
             })
         } else {
             None
         };
         outbox.observed = observed.clone();
-        let id_subscription = accepted.id.map(|id| {
+        let id_subscription = accepted.connected.id.map(|id| {
             let sub = pubsub.subscribe_with(&id, Arc::new(IdListener(events.clone())));
             (id, sub)
         });
