@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod assigns;
+pub mod changeset;
 pub mod channel;
 pub mod config;
 pub mod conn;

@@ -14,6 +14,10 @@
 //! assert!(page.text().contains("Created successfully"));
 //! ```
 
+mod socket;
+
+pub use socket::{ChannelReply, Pushed, SocketClient, TestServer};
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
