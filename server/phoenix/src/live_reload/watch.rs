@@ -53,6 +53,26 @@ fn ignored(path: &Path) -> bool {
         || path.is_dir()
 }
 
+/// The files under a folder (not ignored ones), a few levels deep.
+fn files_under(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    fn walk(dir: &Path, depth: usize, out: &mut BTreeSet<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if depth < 8 {
+                    walk(&path, depth + 1, out);
+                }
+            } else if !ignored(&path) {
+                out.insert(path);
+            }
+        }
+    }
+    walk(dir, 0, out);
+}
+
 impl Watcher {
     pub(super) fn start(
         settings: &LiveReload,
@@ -126,9 +146,14 @@ fn run(
                 if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                     return;
                 }
+                let created = matches!(event.kind, EventKind::Create(_));
                 for path in event.paths {
                     if status_file.as_ref().is_some_and(|s| s.is(&path)) {
                         status_changed = true;
+                    } else if created && path.is_dir() {
+                        // Files written into a new folder before the watcher
+                        // watched it raise no event of their own.
+                        files_under(&path, &mut assets);
                     } else if !ignored(&path) {
                         assets.insert(path);
                     }
