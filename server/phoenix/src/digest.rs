@@ -244,8 +244,14 @@ pub fn digest(static_dir: &Path) -> io::Result<Manifest> {
         write_if_changed(&target, &content)?;
         if GZIP_EXTENSIONS.contains(&extension(&logical).to_ascii_lowercase().as_str()) {
             let compressed = gzip(&content)?;
-            write_if_changed(&PathBuf::from(format!("{}.gz", target.display())), &compressed)?;
-            write_if_changed(&PathBuf::from(format!("{}.gz", path.display())), &compressed)?;
+            write_if_changed(
+                &PathBuf::from(format!("{}.gz", target.display())),
+                &compressed,
+            )?;
+            write_if_changed(
+                &PathBuf::from(format!("{}.gz", path.display())),
+                &compressed,
+            )?;
         }
         let mtime = fs::metadata(&path)?
             .modified()
@@ -290,7 +296,10 @@ pub fn clean(static_dir: &Path, keep: usize) -> io::Result<Vec<String>> {
         older.sort_by(|a, b| b.cmp(a));
         for (_, digested) in older.into_iter().skip(keep) {
             let path = static_dir.join(&digested);
-            for file in [path.clone(), PathBuf::from(format!("{}.gz", path.display()))] {
+            for file in [
+                path.clone(),
+                PathBuf::from(format!("{}.gz", path.display())),
+            ] {
                 match fs::remove_file(&file) {
                     Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
                     _ => {}

@@ -97,7 +97,11 @@ const CHILD: &str = "TEST_INHERITED_CHILD_ROOT";
 
 /// Spawns this test binary again, running only `inherited_socket_child`,
 /// with `socket` as fd 3 and the given environment.
-fn spawn_child(socket: &TcpListener, app_root: &std::path::Path, env: &[(&str, &str)]) -> std::process::Child {
+fn spawn_child(
+    socket: &TcpListener,
+    app_root: &std::path::Path,
+    env: &[(&str, &str)],
+) -> std::process::Child {
     use std::os::fd::AsRawFd;
     let fd = socket.as_raw_fd();
     let mut command = Command::new(std::env::current_exe().unwrap());
@@ -132,7 +136,10 @@ fn finish(mut child: std::process::Child) -> String {
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             if tx.send(line).is_err() {
                 return;
             }
@@ -168,7 +175,10 @@ fn an_inherited_socket_is_served_and_its_backlog_answered() {
     let child_pid = child.id();
     let response = waiting.join().unwrap();
     let printed = finish(child);
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}\n{printed}");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "{response}\n{printed}"
+    );
     assert!(
         response.ends_with(&format!("pong from {child_pid}")),
         "answered by the child: {response}"
@@ -193,7 +203,10 @@ fn a_socket_meant_for_another_process_is_not_used() {
     // The child binds its own port (port 0 in the test config) instead.
     let printed = finish(child);
     assert!(printed.contains("serving on 127.0.0.1:"), "{printed}");
-    assert!(!printed.contains(&format!("serving on {addr}")), "{printed}");
+    assert!(
+        !printed.contains(&format!("serving on {addr}")),
+        "{printed}"
+    );
     assert!(!printed.contains("inherited"), "{printed}");
 }
 
@@ -213,7 +226,10 @@ fn inherited_socket_child() {
             "the variables are not passed on to processes the app starts"
         );
         eprintln!("serving on {}", listening.http_addr);
-        let _ = tokio::time::timeout(Duration::from_secs(30), listening.run(std::future::pending()))
-            .await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(30),
+            listening.run(std::future::pending()),
+        )
+        .await;
     });
 }

@@ -151,9 +151,8 @@ async fn nothing_is_installed_when_the_config_does_not_enable_it() {
     );
 }
 
-type Stream = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Stream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A V2 client joined to `phoenix:live_reload`, with the join reply.
 async fn join(addr: SocketAddr) -> (Stream, Value) {
@@ -274,7 +273,10 @@ async fn build_status_is_pushed_and_a_broken_build_is_shown_on_join() {
     .await
     .unwrap();
     let frame = next(&mut ws2).await;
-    assert_eq!(frame[2], "phoenix", "the heartbeat reply comes first: {frame}");
+    assert_eq!(
+        frame[2], "phoenix",
+        "the heartbeat reply comes first: {frame}"
+    );
 }
 
 #[tokio::test]

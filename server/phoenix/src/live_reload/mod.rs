@@ -226,7 +226,10 @@ impl LiveReload {
         if self.socket_path == DEFAULT_SOCKET_PATH {
             format!(r#"<script src="{SCRIPT_PATH}" defer></script>"#)
         } else {
-            let socket = self.socket_path.replace('&', "&amp;").replace('"', "&quot;");
+            let socket = self
+                .socket_path
+                .replace('&', "&amp;")
+                .replace('"', "&quot;");
             format!(r#"<script src="{SCRIPT_PATH}" data-socket="{socket}" defer></script>"#)
         }
     }
@@ -245,10 +248,7 @@ impl Hub {
     fn start(settings: &LiveReload) -> Arc<Hub> {
         let (events, _) = broadcast::channel(64);
         let status = Arc::new(Mutex::new(
-            settings
-                .status_file
-                .as_deref()
-                .and_then(watch::read_status),
+            settings.status_file.as_deref().and_then(watch::read_status),
         ));
         let watcher = match watch::Watcher::start(settings, events.clone(), status.clone()) {
             Ok(watcher) => Some(watcher),

@@ -83,7 +83,10 @@ impl Watcher {
         let mut watcher = notify::recommended_watcher(tx)?;
         for path in &settings.paths {
             if !path.exists() {
-                tracing::debug!("live reload: {} does not exist, not watched", path.display());
+                tracing::debug!(
+                    "live reload: {} does not exist, not watched",
+                    path.display()
+                );
                 continue;
             }
             watcher.watch(path, RecursiveMode::Recursive)?;
