@@ -8,7 +8,7 @@ export default defineConfig({
   // Every test, and the whole run, has a limit: a lost message fails the test
   // that waited for it, by name, instead of hanging CI.
   timeout: 60_000,
-  globalTimeout: 20 * 60_000,
+  globalTimeout: 40 * 60_000,
   expect: { timeout: 10_000 },
   workers: 1,
   reporter: [["list"]],

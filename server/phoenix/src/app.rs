@@ -40,6 +40,9 @@ pub struct App {
     pub observers: Observers,
     /// The application's own state (see [`crate::state`]).
     pub state: StateMap,
+    /// The cache manifest of digested static files, when
+    /// `static.cache_manifest` is set (see [`crate::digest`]).
+    pub static_manifest: Option<Arc<crate::digest::Manifest>>,
 }
 
 impl App {
@@ -81,6 +84,7 @@ impl Default for App {
             shutdown: tokio::sync::watch::Sender::new(false),
             observers: Observers::default(),
             state: StateMap::default(),
+            static_manifest: None,
         }
     }
 }

@@ -90,6 +90,56 @@ pub struct Config {
     /// The introspection socket of the dev dashboard.
     #[serde(default)]
     pub dashboard: DashboardConfig,
+    /// Live reload of pages when assets or the code change (see
+    /// [`crate::live_reload`]).
+    #[serde(default)]
+    pub live_reload: LiveReloadConfig,
+}
+
+/// `[live_reload]`: the socket and script that reload open pages.
+///
+/// ```toml
+/// [live_reload]
+/// # enabled = true                  # default: true in dev, false elsewhere
+/// # paths = ["priv/static"]         # default: priv/static and templates.root
+/// # debounce_ms = 100
+/// # path = "/phoenix/live_reload/socket"
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveReloadConfig {
+    /// Mount the socket and inject the script; unset means "in `dev` only".
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Folders and files watched, relative to the app root; empty means
+    /// `priv/static` plus `templates.root` if set.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Changes closer together than this many milliseconds make one event.
+    #[serde(default = "live_reload_debounce")]
+    pub debounce_ms: u64,
+    /// Where the socket is mounted.
+    #[serde(default = "live_reload_path")]
+    pub path: String,
+}
+
+fn live_reload_debounce() -> u64 {
+    100
+}
+
+fn live_reload_path() -> String {
+    "/phoenix/live_reload/socket".into()
+}
+
+impl Default for LiveReloadConfig {
+    fn default() -> Self {
+        LiveReloadConfig {
+            enabled: None,
+            paths: Vec::new(),
+            debounce_ms: live_reload_debounce(),
+            path: live_reload_path(),
+        }
+    }
 }
 
 /// `[dashboard]`: the introspection socket `phoenix-dashboard` connects to.
@@ -310,6 +360,12 @@ pub struct StaticConfig {
     pub at: String,
     /// Folder, relative to the app root.
     pub from: PathBuf,
+    /// The manifest written by [`crate::digest::digest`], relative to the
+    /// app root (e.g. `"priv/static/cache_manifest.json"`; set it in prod):
+    /// `static_path` then names digested files, which are served with a
+    /// far-future `cache-control`.
+    #[serde(default)]
+    pub cache_manifest: Option<String>,
 }
 
 fn yes() -> bool {
@@ -432,6 +488,12 @@ impl Config {
                 dashboard.path
             )));
         }
+        let live = &self.live_reload.path;
+        if !live.starts_with('/') || live.ends_with('/') {
+            return Err(ConfigError(format!(
+                "key `live_reload.path` (in {files}) must start with `/` and not end with one, not {live:?}"
+            )));
+        }
         if !self.static_files.at.starts_with('/') {
             return Err(ConfigError(format!(
                 "key `static.at` (in {files}) must start with `/`, not {:?}",
@@ -439,6 +501,12 @@ impl Config {
             )));
         }
         Ok(())
+    }
+
+    /// Whether [`EndpointBuilder::live_reload`](crate::endpoint::EndpointBuilder::live_reload)
+    /// installs live reload: `live_reload.enabled`, by default in `dev` only.
+    pub fn live_reload_enabled(&self) -> bool {
+        self.live_reload.enabled.unwrap_or(self.env == "dev")
     }
 
     /// Whether the endpoint mounts the dashboard socket: `dashboard.enabled`

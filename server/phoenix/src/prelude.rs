@@ -4,6 +4,7 @@ pub use crate::assigns::Key;
 pub use crate::config::Config;
 pub use crate::conn::Conn;
 pub use crate::controller::Controller;
+pub use crate::digest::static_path;
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{Error, Exception, Result, WithStatus};
 pub use crate::extract::{Form, Json, Path, Query};

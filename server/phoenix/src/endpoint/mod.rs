@@ -70,6 +70,8 @@ pub struct EndpointBuilder {
     state: StateMap,
     observers: Vec<Arc<dyn Observer>>,
     sockets: Vec<(String, Mount)>,
+    /// Set by [`EndpointBuilder::live_reload`].
+    pub(crate) injector: Option<crate::live_reload::Injector>,
 }
 
 impl EndpointBuilder {
@@ -175,6 +177,13 @@ impl EndpointBuilder {
         let templates_root = config.templates.root.as_ref().map(|r| config.path(r));
         let templates = Templates::load(templates_root, config.templates.reload, self.engines)
             .map_err(|e| ConfigError(format!("templates: {e}")))?;
+        let static_manifest = match &config.static_files.cache_manifest {
+            Some(file) => Some(Arc::new(
+                crate::digest::Manifest::load(&config.path(file))
+                    .map_err(|e| ConfigError(format!("key `static.cache_manifest`: {e}")))?,
+            )),
+            None => None,
+        };
         let observers = Observers::new(self.observers);
         if !observers.is_empty() {
             self.pubsub.observe(observers.clone());
@@ -193,6 +202,7 @@ impl EndpointBuilder {
             observers,
             state: self.state,
             config: Some(config.clone()),
+            static_manifest: static_manifest.clone(),
         });
 
         let mut router = self.router;
@@ -214,11 +224,12 @@ impl EndpointBuilder {
             chain,
         };
         let inner = session::with_session(core, &config)?;
-        let statics = static_files::StaticFiles::from_config(&config);
+        let statics = static_files::StaticFiles::from_config(&config, static_manifest);
         Ok(Endpoint {
             app,
             inner: Arc::new(inner),
             statics,
+            live_reload: self.injector,
         })
     }
 }
@@ -276,6 +287,7 @@ pub struct Endpoint {
     app: Arc<App>,
     inner: Arc<BoxEndpoint<'static, Response>>,
     statics: Option<static_files::StaticFiles>,
+    live_reload: Option<crate::live_reload::Injector>,
 }
 
 impl Endpoint {
@@ -292,6 +304,7 @@ impl Endpoint {
             state: StateMap::new(),
             observers: Vec::new(),
             sockets: Vec::new(),
+            injector: None,
         }
     }
 
@@ -311,12 +324,24 @@ impl Endpoint {
     }
 
     async fn respond(&self, req: Request) -> poem::Result<Response> {
+        if let Some(live_reload) = &self.live_reload {
+            if let Some(script) = live_reload.script(&req) {
+                return Ok(script);
+            }
+        }
         if let Some(statics) = &self.statics {
             if let Some(response) = statics.serve(&req).await {
                 return Ok(response);
             }
         }
-        poem::Endpoint::call(&*self.inner, req).await
+        match &self.live_reload {
+            None => poem::Endpoint::call(&*self.inner, req).await,
+            Some(live_reload) => {
+                let head = req.method() == poem::http::Method::HEAD;
+                let response = poem::Endpoint::call(&*self.inner, req).await?;
+                Ok(live_reload.inject(head, response).await)
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use poem::http::uri::Scheme;
 use poem::listener::{
-    Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpListener,
+    Acceptor, AcceptorExt, Listener, RustlsCertificate, RustlsConfig, TcpAcceptor, TcpListener,
 };
 use poem::web::{LocalAddr, RemoteAddr};
 use poem::Server;
@@ -109,17 +109,85 @@ impl<A: Acceptor<Io = tokio::net::TcpStream>> Acceptor for NoDelay<A> {
     }
 }
 
+/// The listening TCP socket this process inherited by the systemd
+/// socket-activation protocol (`LISTEN_FDS=1`, the socket at fd 3,
+/// `LISTEN_PID` equal to our pid when set), if any. The variables are removed
+/// from the environment, so processes this one starts do not inherit them;
+/// the socket is marked close-on-exec.
+fn inherited_listener() -> io::Result<Option<std::net::TcpListener>> {
+    let mut fds = listenfd::ListenFd::from_env();
+    if fds.len() == 0 {
+        return Ok(None);
+    }
+    if fds.len() > 1 {
+        tracing::warn!(
+            "{} sockets inherited (LISTEN_FDS); serving HTTP on the first only",
+            fds.len()
+        );
+    }
+    fds.take_tcp_listener(0).map_err(|err| {
+        io::Error::new(
+            err.kind(),
+            format!("LISTEN_FDS is set, but fd 3 is not a listening TCP socket: {err}"),
+        )
+    })
+}
+
 impl Endpoint {
     /// Binds the configured HTTP (and HTTPS) addresses.
+    ///
+    /// When the process inherited a listening TCP socket by the systemd
+    /// socket-activation protocol (`LISTEN_FDS=1` and the socket at fd 3;
+    /// `LISTEN_PID`, if set, must be this process's id), HTTP is served on
+    /// that socket instead of binding `http.ip`/`http.port` (see
+    /// [`Endpoint::listen_on`]): this is how `phx server` keeps one socket
+    /// across restarts of the app, so requests made while it rebuilds wait in
+    /// the socket's backlog instead of failing.
     pub async fn listen(self) -> io::Result<Listening> {
-        let config = self
-            .app
-            .config
-            .clone()
-            .ok_or_else(|| io::Error::other("endpoint has no configuration"))?;
+        if let Some(listener) = inherited_listener()? {
+            let addr = listener.local_addr()?;
+            tracing::info!(
+                "serving HTTP on the listening socket inherited from the parent process \
+                 (LISTEN_FDS, fd 3): http://{addr}"
+            );
+            return self.listen_on(listener).await;
+        }
+        let config = self.config()?;
         let http = NoDelay(TcpListener::bind((config.http.ip, config.http.port)))
             .into_acceptor()
             .await?;
+        self.listen_with(http).await
+    }
+
+    /// Serves HTTP on a socket that is already bound and listening (the
+    /// configured `http.ip`/`http.port` are not used; HTTPS, if configured,
+    /// still binds its own address). Connections that waited in the
+    /// socket's backlog before this call are accepted and answered. Must be
+    /// called inside a Tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn run(endpoint: phoenix::endpoint::Endpoint) -> std::io::Result<()> {
+    /// let socket = std::net::TcpListener::bind("127.0.0.1:4000")?;
+    /// let listening = endpoint.listen_on(socket).await?;
+    /// listening.run(phoenix::endpoint::shutdown_signal()).await
+    /// # }
+    /// ```
+    pub async fn listen_on(self, listener: std::net::TcpListener) -> io::Result<Listening> {
+        listener.set_nonblocking(true)?;
+        let http = NoDelay(TcpAcceptor::from_std(listener)?);
+        self.listen_with(http).await
+    }
+
+    fn config(&self) -> io::Result<std::sync::Arc<crate::config::Config>> {
+        self.app
+            .config
+            .clone()
+            .ok_or_else(|| io::Error::other("endpoint has no configuration"))
+    }
+
+    /// Adds the HTTPS listener, if configured, to the HTTP acceptor.
+    async fn listen_with(self, http: NoDelay<TcpAcceptor>) -> io::Result<Listening> {
+        let config = self.config()?;
         let http_addr = first_addr(http.local_addr())?;
         let (acceptor, https_addr) = match &config.https {
             None => (http.boxed(), None),

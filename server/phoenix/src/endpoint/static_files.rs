@@ -1,10 +1,14 @@
 //! Static files from `priv/static` (Plug.Static), served before anything else.
 
 use poem::endpoint::StaticFilesEndpoint;
-use poem::http::{Method, StatusCode};
+use poem::http::{header, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use crate::config::Config;
+use crate::digest::Manifest;
+
+/// `cache-control` of digested files: their name changes with their content.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Serves files under `static.at` from `static.from`, with content types,
 /// ETag/Last-Modified and 304s (poem's `StaticFilesEndpoint`). Paths that
@@ -18,10 +22,14 @@ pub(crate) struct StaticFiles {
     at: String,
     files: std::sync::Arc<StaticFilesEndpoint>,
     only: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+    manifest: Option<std::sync::Arc<Manifest>>,
 }
 
 impl StaticFiles {
-    pub(crate) fn from_config(config: &Config) -> Option<StaticFiles> {
+    pub(crate) fn from_config(
+        config: &Config,
+        manifest: Option<std::sync::Arc<Manifest>>,
+    ) -> Option<StaticFiles> {
         let settings = &config.static_files;
         if !settings.enabled {
             return None;
@@ -43,6 +51,7 @@ impl StaticFiles {
             at,
             files: std::sync::Arc::new(StaticFilesEndpoint::new(dir).prefer_utf8(true)),
             only,
+            manifest,
         })
     }
 
@@ -69,9 +78,38 @@ impl StaticFiles {
                 return None;
             }
         }
+        let digested = self.manifest.as_ref().is_some_and(|manifest| {
+            let decoded = percent_encoding::percent_decode_str(trimmed).decode_utf8_lossy();
+            manifest.is_digested(&decoded)
+        });
+        if digested && accepts_gzip(req) {
+            let gz = format!("{rest}.gz");
+            if let Some(mut response) = self.call(req, &gz).await {
+                let mime = mime_guess::from_path(trimmed).first_or_octet_stream();
+                let headers = response.headers_mut();
+                if let Ok(value) = mime.essence_str().parse() {
+                    headers.insert(header::CONTENT_TYPE, value);
+                }
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+                return Some(response);
+            }
+        }
+        let mut response = self.call(req, rest).await?;
+        if digested && response.status().is_success() {
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        Some(response)
+    }
+
+    /// The folder's answer for `path` (relative to `static.at`), or `None`.
+    async fn call(&self, req: &Request, path: &str) -> Option<Response> {
         let mut inner = Request::builder()
             .method(Method::GET)
-            .uri_str(rest)
+            .uri_str(path)
             .finish();
         *inner.headers_mut() = req.headers().clone();
         match self.files.call(inner).await {
@@ -88,4 +126,24 @@ impl StaticFiles {
             Err(_) => None,
         }
     }
+}
+
+/// Whether the request's `accept-encoding` lists gzip (with a non-zero q).
+fn accepts_gzip(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let zero = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    == Some(0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !zero
+        })
 }

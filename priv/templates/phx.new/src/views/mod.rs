@@ -23,7 +23,6 @@ pub mod base {
     #[allow(unused_imports)]
     pub use phoenix::html::{button_to, csrf_input_tag, flash_messages, method_input_tag};
     pub use phoenix::prelude::*;
-    pub use phoenix::view::static_path;
 
     pub use super::TITLE;
 }
