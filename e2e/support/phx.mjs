@@ -11,7 +11,7 @@ import { freePort } from "./server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, "target");
-const phxBinary = process.env.PHX_BIN || path.join(targetDir, "debug", "phx");
+const phxBinary = process.env.PHOENIX_PHX_BIN || path.join(targetDir, "debug", "phx");
 
 function env(extra = {}) {
   const vars = { ...process.env, CARGO_TARGET_DIR: targetDir, ...extra };

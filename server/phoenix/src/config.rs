@@ -423,7 +423,7 @@ impl Config {
             .merge(Env::raw().only(&["PHX_HOST"]).map(|_| "url.host".into()))
             .merge(
                 Env::prefixed("PHX_")
-                    .ignore(&["env", "host", "root"])
+                    .ignore(&["env", "host", "root", "build_status"])
                     .split("__"),
             );
         let mut config: Config = figment

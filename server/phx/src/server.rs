@@ -36,28 +36,7 @@ pub struct ServerArgs {
 
 /// The cargo to run: `CARGO` when phx runs under cargo, else `cargo`.
 pub fn cargo() -> String {
-    std::env::var("PHX_CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// Removes ANSI escape sequences (colours) from compiler output.
-pub fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// Builds the application's binary; on success its path, on failure the
@@ -144,7 +123,7 @@ impl BuildStatus {
     fn write(&self, status: &str, output: &str) {
         let text = json!({
             "status": status,
-            "output": strip_ansi(output),
+            "output": phoenix::live_reload::strip_ansi(output),
             "build": self.build,
         })
         .to_string();
@@ -403,14 +382,6 @@ pub fn run(args: ServerArgs) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ansi_codes_are_stripped() {
-        assert_eq!(
-            strip_ansi("\x1b[0m\x1b[1m\x1b[38;5;9merror[E0425]\x1b[0m: x"),
-            "error[E0425]: x"
-        );
-    }
 
     #[test]
     fn changes_are_classified() {
