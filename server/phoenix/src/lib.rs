@@ -16,6 +16,8 @@ pub mod channel;
 pub mod config;
 pub mod conn;
 pub mod controller;
+#[cfg(feature = "db")]
+pub mod db;
 pub mod endpoint;
 pub mod error;
 pub mod extract;
