@@ -750,6 +750,7 @@ from = "priv/static"
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
     fn database_defaults_to_a_sqlite_file_per_environment() {
         // A Jail serializes the tests that change the environment.
         figment::Jail::expect_with(|jail| {
@@ -777,6 +778,7 @@ from = "priv/static"
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
     fn database_url_comes_from_the_file_then_database_url_then_phx_database_url() {
         figment::Jail::expect_with(|jail| {
             let dir = app(&[
@@ -803,9 +805,13 @@ from = "priv/static"
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
     fn database_keys_are_checked() {
         figment::Jail::expect_with(|_jail| {
-            let dir = app(&[("config.toml", BASE), ("dev.toml", "[database]\nurll = 1\n")]);
+            let dir = app(&[
+                ("config.toml", BASE),
+                ("dev.toml", "[database]\nurll = 1\n"),
+            ]);
             let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
             assert!(err.contains("unknown key `database.urll`"), "{err}");
             let dir = app(&[

@@ -276,12 +276,13 @@ impl Repo {
         if !dir.is_dir() {
             return Ok(0);
         }
-        let migrator = Migrator::new(dir.as_path())
-            .await
-            .map_err(|source| DbError::Migrations {
-                path: dir.clone(),
-                source,
-            })?;
+        let migrator =
+            Migrator::new(dir.as_path())
+                .await
+                .map_err(|source| DbError::Migrations {
+                    path: dir.clone(),
+                    source,
+                })?;
         let url = redact(&self.url);
         let failed = |source: MigrateError| {
             let file = match &source {
@@ -300,10 +301,14 @@ impl Repo {
                 source,
             }
         };
-        let mut conn = self.pool.acquire().await.map_err(|source| DbError::Connect {
-            url: url.clone(),
-            source,
-        })?;
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|source| DbError::Connect {
+                url: url.clone(),
+                source,
+            })?;
         conn.ensure_migrations_table().await.map_err(failed)?;
         let applied = conn.list_applied_migrations().await.map_err(failed)?;
         let pending = migrator
@@ -327,14 +332,11 @@ fn migration_file(dir: &Path, version: i64) -> String {
     std::fs::read_dir(dir)
         .ok()
         .and_then(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .find(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(&prefix))
-                })
+            entries.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix))
+            })
         })
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| format!("{} (version {version})", dir.display()))
@@ -403,8 +405,7 @@ fn split_sqlite(url: &str) -> (&str, Option<&str>) {
 /// The file of a SQLite URL (`None` for an in-memory database).
 fn sqlite_file(url: &str) -> Option<PathBuf> {
     let (path, query) = split_sqlite(url);
-    if path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory"))
-    {
+    if path.is_empty() || path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory")) {
         return None;
     }
     let decoded = path
@@ -767,7 +768,9 @@ mod tests {
             Backend::of_url("postgresql://u@h/d").unwrap(),
             Backend::Postgres
         );
-        let err = Backend::of_url("mysql://u:secret@h/d").unwrap_err().to_string();
+        let err = Backend::of_url("mysql://u:secret@h/d")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("mysql://u:***@h/d"), "{err}");
         assert!(!err.contains("secret"), "{err}");
     }
@@ -786,10 +789,7 @@ mod tests {
             config.root.join("priv/db/t_dev.sqlite3")
         );
         let config2 = self::config("sqlite:///abs/x.db?mode=ro");
-        assert_eq!(
-            resolve_url(&config2).unwrap(),
-            "sqlite:///abs/x.db?mode=ro"
-        );
+        assert_eq!(resolve_url(&config2).unwrap(), "sqlite:///abs/x.db?mode=ro");
         let memory = self::config("sqlite::memory:");
         assert_eq!(resolve_url(&memory).unwrap(), "sqlite::memory:");
         assert_eq!(sqlite_file("sqlite::memory:"), None);
@@ -869,7 +869,10 @@ mod tests {
         let config = config("sqlite::memory:");
         let repo = Repo::start(&config).await.unwrap();
         assert_eq!(repo.migrate(&config).await.unwrap(), 0);
-        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(repo.pool()).await.unwrap();
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(repo.pool())
+            .await
+            .unwrap();
         assert_eq!(one, 1);
         let _ = std::fs::remove_dir_all(&config.root);
     }
@@ -890,15 +893,24 @@ mod tests {
             .execute(repo.pool())
             .await
             .unwrap();
-        let row = sqlx::query("SELECT a FROM t").fetch_one(repo.pool()).await.unwrap();
-        assert!(row.try_get::<bool, _>("a").is_err(), "Any: no bool from INTEGER");
+        let row = sqlx::query("SELECT a FROM t")
+            .fetch_one(repo.pool())
+            .await
+            .unwrap();
+        assert!(
+            row.try_get::<bool, _>("a").is_err(),
+            "Any: no bool from INTEGER"
+        );
         assert!(get_bool(&row, "a").unwrap());
         // A column declared BOOLEAN cannot even be selected through `Any`
         // ("Any driver does not support the SQLite type Bool"): declare it
         // INTEGER in SQLite migrations.
         let b = sqlx::query("SELECT b FROM t").fetch_one(repo.pool()).await;
         assert!(b.is_err());
-        assert!(matches!(get_bool(&row, "nope"), Err(sqlx::Error::ColumnNotFound(_))));
+        assert!(matches!(
+            get_bool(&row, "nope"),
+            Err(sqlx::Error::ColumnNotFound(_))
+        ));
     }
 
     #[tokio::test]

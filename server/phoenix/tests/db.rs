@@ -175,7 +175,10 @@ async fn round_trip(repo: &Repo) {
     );
     assert_eq!(row.try_get::<f64, _>("price").unwrap(), 2.25);
     assert!(!db::get_bool(&row, "done").unwrap());
-    assert_eq!(row.try_get::<String, _>("inserted_at").unwrap(), inserted_at);
+    assert_eq!(
+        row.try_get::<String, _>("inserted_at").unwrap(),
+        inserted_at
+    );
     if repo.backend() == Backend::Postgres {
         assert!(!row.try_get::<bool, _>("done").unwrap(), "BOOLEAN decodes");
     }
@@ -259,13 +262,15 @@ async fn isolation(config: &Config) {
     let (a, b) = tokio::join!(TestDatabase::new(config), TestDatabase::new(config));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.url(), b.url());
-    sqlx::query("INSERT INTO items (name, count, price, done, inserted_at) VALUES ($1, 1, 1.0, $2, $3)")
-        .bind("only in a")
-        .bind(true)
-        .bind(db::now())
-        .execute(a.repo().pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO items (name, count, price, done, inserted_at) VALUES ($1, 1, 1.0, $2, $3)",
+    )
+    .bind("only in a")
+    .bind(true)
+    .bind(db::now())
+    .execute(a.repo().pool())
+    .await
+    .unwrap();
     let count = |repo: Repo| async move {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM items")
             .fetch_one(repo.pool())
