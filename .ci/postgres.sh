@@ -65,24 +65,38 @@ fi
 url=postgres://postgres@127.0.0.1:$port/postgres
 ready() { as_postgres "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" -d postgres -U postgres; }
 
-if ! ready; then
-    # A stale pid file (the server died) makes pg_ctl refuse to start.
-    if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+# The pid file of a postmaster that died (killed, machine restarted): its
+# pid is gone or a zombie. Its children exit by themselves shortly after.
+stale_pid_file() {
+    local pid state
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || return 1
+    [ -n "$pid" ] || return 0
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 0
+    [ "$state" = Z ]
+}
+
+if ready; then
+    echo "$url"
+    exit 0
+fi
+log "starting PostgreSQL on 127.0.0.1:$port"
+# Bounded: 6 attempts of at most 10 s to start plus 5 s to accept connections.
+for _ in 1 2 3 4 5 6; do
+    if [ -f "$data/postmaster.pid" ] && stale_pid_file; then
+        log "removing the stale pid file of a dead server"
         rm -f "$data/postmaster.pid"
     fi
-    log "starting PostgreSQL on 127.0.0.1:$port"
-    as_postgres "$bin/pg_ctl" -D "$data" -l "$dir/log" -w -t 60 \
+    as_postgres "$bin/pg_ctl" -D "$data" -l "$dir/log" -w -t 10 \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" \
         start >&2 || true
-fi
-
-for _ in $(seq 1 60); do
-    if ready; then
-        echo "$url"
-        exit 0
-    fi
-    sleep 0.5
+    for _ in $(seq 1 10); do
+        if ready; then
+            echo "$url"
+            exit 0
+        fi
+        sleep 0.5
+    done
 done
-log "PostgreSQL did not accept connections on 127.0.0.1:$port within 30 s; its log:"
+log "PostgreSQL did not accept connections on 127.0.0.1:$port; the end of $dir/log:"
 tail -n 30 "$dir/log" >&2 || true
 exit 1
