@@ -43,7 +43,7 @@
 //!
 //! In an action, `?` on a query renders `sqlx::Error::RowNotFound` as a 404
 //! and any other database error as a 500 (`sqlx::Error` is an
-//! [`Exception`](crate::error::Exception)). Tests get a fresh, migrated
+//! [`Exception`]). Tests get a fresh, migrated
 //! database each with [`TestDatabase`], so they run in parallel. The
 //! `phx db.*` commands are [`create`], [`drop`], [`migrate`], [`setup`] and
 //! [`reset`].
