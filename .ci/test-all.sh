@@ -49,7 +49,17 @@ cargo fmt --all -- --check
 step "lints (cargo clippy, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "PostgreSQL for the database tests (a throwaway cluster in target/postgres)"
+PHOENIX_TEST_POSTGRES_URL=$(bash .ci/postgres.sh target/postgres)
+export PHOENIX_TEST_POSTGRES_URL
+# Tests that need PostgreSQL fail instead of skipping.
+export PHOENIX_REQUIRE_POSTGRES=1
+trap 'bash .ci/postgres.sh stop target/postgres' EXIT
+echo "$PHOENIX_TEST_POSTGRES_URL"
+
 step "tests (unit, integration, doc)"
+# The workspace enables phoenix's `db` feature (the demo uses it), so this
+# runs phoenix's database tests too.
 cargo test --workspace --locked
 
 step "phoenix.js unit tests (Node's test runner, fake WebSocket and clock)"

@@ -2,7 +2,11 @@
 
 use phoenix::changeset::Changeset;
 use phoenix::db::sqlx::{self, any::AnyRow, Row};
+{% if fields|selectattr("kind", "equalto", "boolean")|list %}
+use phoenix::db::{get_bool, now, Repo};
+{% else %}
 use phoenix::db::{now, Repo};
+{% endif %}
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -26,7 +30,11 @@ impl {{ schema.module }} {
         Ok({{ schema.module }} {
             id: row.try_get("id")?,
 {% for f in fields %}
+{% if f.kind == "boolean" %}
+            {{ f.name }}: get_bool(row, "{{ f.name }}")?,
+{% else %}
             {{ f.name }}: row.try_get("{{ f.name }}")?,
+{% endif %}
 {% endfor %}
             inserted_at: row.try_get("inserted_at")?,
             updated_at: row.try_get("updated_at")?,

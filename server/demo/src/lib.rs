@@ -39,13 +39,28 @@ pub struct DemoSettings {
     pub crash_allowed: bool,
 }
 
-/// Builds the demo's endpoint from a configuration, with the seed's users.
-pub fn endpoint(config: Config) -> Result<Endpoint, ConfigError> {
-    endpoint_with(config, repo::Repo::seeded())
+/// Why the demo could not start: its configuration or its database.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A configuration problem.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] phoenix::db::DbError),
 }
 
-/// Builds the demo's endpoint with its own store: every endpoint (every
-/// test) has its own state, nothing is shared through statics.
+/// Builds the demo's endpoint from a configuration: connects to its
+/// database (`[database]`; in dev and test, creating and migrating it, so a
+/// fresh checkout shows the seed's users).
+pub async fn endpoint(config: Config) -> Result<Endpoint, StartError> {
+    let repo = phoenix::db::Repo::start(&config).await?;
+    Ok(endpoint_with(config, repo)?)
+}
+
+/// Builds the demo's endpoint on a database pool of its own choosing (tests
+/// give each endpoint a `phoenix::db::TestDatabase`): nothing is shared
+/// through statics.
 pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, ConfigError> {
     let settings = DemoSettings {
         crash_allowed: matches!(config.env.as_str(), "dev" | "test"),
@@ -60,5 +75,7 @@ pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, Confi
         .template_engine("j2", MiniJinjaEngine::default)
         // The dev dashboard's socket, when `[dashboard]` enables it.
         .dashboard()
+        // Open pages reload when templates or static files change (dev).
+        .live_reload()
         .build()
 }

@@ -34,7 +34,7 @@ async fn main() -> std::process::ExitCode {
         }
     };
     phoenix::endpoint::init_logging(&config.log_level);
-    let endpoint = match demo::endpoint(config) {
+    let endpoint = match demo::endpoint(config).await {
         Ok(endpoint) => endpoint,
         Err(err) => {
             eprintln!("{err}");

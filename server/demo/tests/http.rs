@@ -11,7 +11,7 @@ use support::{client, client_with, config, csrf_token};
 
 #[tokio::test]
 async fn router_matches_in_declaration_order_new_before_show() {
-    let client = client();
+    let client = client().await;
     let new = client.get("/users/new").send().await;
     assert_eq!(new.status(), StatusCode::OK);
     assert!(new.text().contains("New user"));
@@ -21,7 +21,7 @@ async fn router_matches_in_declaration_order_new_before_show() {
 
 #[tokio::test]
 async fn router_captures_globs_and_ignores_trailing_slashes() {
-    let client = client();
+    let client = client().await;
     let resp = client.get("/files/docs/guide/intro%20one.md/").send().await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(
@@ -34,7 +34,7 @@ async fn router_captures_globs_and_ignores_trailing_slashes() {
 
 #[tokio::test]
 async fn router_nested_resources_get_parent_id() {
-    let client = client();
+    let client = client().await;
     let resp = client.get("/users/2/comments").send().await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(
@@ -46,7 +46,7 @@ async fn router_nested_resources_get_parent_id() {
 
 #[tokio::test]
 async fn router_head_is_routed_as_get() {
-    let client = client();
+    let client = client().await;
     let resp = client
         .request(poem::http::Method::HEAD, "/pages/about")
         .send()
@@ -56,7 +56,7 @@ async fn router_head_is_routed_as_get() {
 
 #[tokio::test]
 async fn router_unknown_path_and_wrong_method_are_404() {
-    let client = client();
+    let client = client().await;
     assert_eq!(
         client.get("/nope").send().await.status(),
         StatusCode::NOT_FOUND
@@ -75,21 +75,21 @@ async fn router_unknown_path_and_wrong_method_are_404() {
 #[tokio::test]
 async fn router_helpers_build_full_urls_from_url_config() {
     use demo::router::helpers::user_comment_path;
-    let endpoint = demo::endpoint(config(|c| {
+    let (endpoint, _db) = support::endpoint(config(|c| {
         c.url.host = "example.com".into();
         c.url.port = Some(80);
     }))
-    .unwrap();
+    .await;
     assert_eq!(
         endpoint.url(&user_comment_path::index(99)),
         "http://example.com/users/99/comments"
     );
     // Behind a proxy: the url port, not the http port, is used.
-    let endpoint = demo::endpoint(config(|c| {
+    let (endpoint, _db) = support::endpoint(config(|c| {
         c.url.host = "myurlhost".into();
         c.url.port = Some(8080);
     }))
-    .unwrap();
+    .await;
     assert_eq!(
         endpoint.url(&user_comment_path::index(88)),
         "http://myurlhost:8080/users/88/comments"
@@ -100,7 +100,7 @@ async fn router_helpers_build_full_urls_from_url_config() {
 
 #[tokio::test]
 async fn method_override_form_field_turns_post_into_delete() {
-    let client = client();
+    let client = client().await;
     let token = csrf_token(&client, "/users/new").await;
     let created = client
         .post("/users")
@@ -138,7 +138,7 @@ async fn method_override_form_field_turns_post_into_delete() {
 
 #[tokio::test]
 async fn method_override_header_and_only_for_post() {
-    let client = client();
+    let client = client().await;
     let created = client
         .post("/api/users")
         .json(&json!({"user": {"name": "Header Override"}}))
@@ -168,7 +168,7 @@ async fn method_override_header_and_only_for_post() {
 
 #[tokio::test]
 async fn params_merge_path_query_and_json_body() {
-    let client = client();
+    let client = client().await;
     let resp = client
         .post("/api/users?ignored=1")
         .json(&json!({"user": {"name": "  Json Body  "}}))
@@ -180,7 +180,7 @@ async fn params_merge_path_query_and_json_body() {
 
 #[tokio::test]
 async fn malformed_bodies_are_400_with_the_reason() {
-    let client = client();
+    let client = client().await;
     let resp = client
         .post("/api/users")
         .body("application/json", "{\"user\": ")
@@ -197,7 +197,7 @@ async fn malformed_bodies_are_400_with_the_reason() {
 
 #[tokio::test]
 async fn accepts_refuses_unknown_formats_with_406() {
-    let client = client();
+    let client = client().await;
     let resp = client
         .get("/api/users")
         .header("accept", "text/html")
@@ -210,7 +210,7 @@ async fn accepts_refuses_unknown_formats_with_406() {
 
 #[tokio::test]
 async fn csrf_protection_refuses_forms_without_a_valid_token() {
-    let client = client();
+    let client = client().await;
     let _ = csrf_token(&client, "/users/new").await;
     let resp = client
         .post("/users")
@@ -225,7 +225,7 @@ async fn csrf_protection_refuses_forms_without_a_valid_token() {
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // A token from another session does not work either.
-    let other = support::client();
+    let other = support::client().await;
     let foreign = csrf_token(&other, "/users/new").await;
     let resp = client
         .post("/users")
@@ -246,7 +246,7 @@ async fn csrf_protection_refuses_forms_without_a_valid_token() {
 
 #[tokio::test]
 async fn csrf_refusal_renders_a_clear_page_in_debug_mode() {
-    let client = client_with(config(|c| c.debug_errors = true));
+    let client = client_with(config(|c| c.debug_errors = true)).await;
     let _ = csrf_token(&client, "/users/new").await;
     let resp = client
         .post("/users")
@@ -260,12 +260,12 @@ async fn csrf_refusal_renders_a_clear_page_in_debug_mode() {
 
 #[tokio::test]
 async fn browser_pipeline_sets_secure_headers() {
-    let resp = client().get("/").send().await;
+    let resp = client().await.get("/").send().await;
     assert_eq!(resp.header("x-frame-options"), Some("SAMEORIGIN"));
     assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
     assert!(resp.header("content-security-policy").is_some());
     // The API pipeline does not.
-    let api = client().get("/api/users").send().await;
+    let api = client().await.get("/api/users").send().await;
     assert_eq!(api.header("x-frame-options"), None);
 }
 
@@ -273,7 +273,7 @@ async fn browser_pipeline_sets_secure_headers() {
 
 #[tokio::test]
 async fn page_controller_matches_on_params() {
-    let client = client();
+    let client = client().await;
     let admin = client.get("/pages/admin").send().await;
     assert_eq!(admin.redirected_to(), Some("/pages/unauthorized"));
     let page = client.get("/pages/about").send().await;
@@ -291,7 +291,7 @@ async fn page_controller_matches_on_params() {
 #[tokio::test]
 async fn locale_plug_runs_before_user_actions() {
     use demo::views::LOCALE;
-    let client = client();
+    let client = client().await;
     let fr = client.get("/users?locale=fr").send().await;
     assert!(fr.text().contains("Bonjour, users"));
     assert_eq!(fr.assign(LOCALE).map(String::as_str), Some("fr"));
@@ -304,7 +304,7 @@ async fn locale_plug_runs_before_user_actions() {
 
 #[tokio::test]
 async fn format_comes_from_param_then_accept_then_html() {
-    let client = client();
+    let client = client().await;
     let by_param = client.get("/pages/about?format=json").send().await;
     assert_eq!(by_param.header("content-type"), Some("application/json"));
     assert_eq!(by_param.json::<Value>()["title"], "Showing page about");
@@ -331,6 +331,7 @@ async fn format_comes_from_param_then_accept_then_html() {
 #[tokio::test]
 async fn sitemap_is_rendered_by_response_content_type() {
     let resp = client()
+        .await
         .get("/sitemap.xml")
         .header("accept", "application/xml")
         .send()
@@ -347,7 +348,7 @@ async fn sitemap_is_rendered_by_response_content_type() {
 
 #[tokio::test]
 async fn create_with_blank_name_shows_the_form_again() {
-    let client = client();
+    let client = client().await;
     let token = csrf_token(&client, "/users/new").await;
     let resp = client
         .post("/users")
@@ -365,7 +366,7 @@ async fn create_with_blank_name_shows_the_form_again() {
 
 #[tokio::test]
 async fn layouts_wrap_html_and_can_be_changed_or_dropped() {
-    let client = client();
+    let client = client().await;
     let app = client.get("/").send().await.text();
     assert!(app.contains("<header class=\"site\">"), "{app}");
     assert!(app.contains("The message is <strong>HELLO</strong>"));
@@ -380,7 +381,7 @@ async fn layouts_wrap_html_and_can_be_changed_or_dropped() {
 
 #[tokio::test]
 async fn file_templates_render_through_minijinja_with_escaping() {
-    let client = client();
+    let client = client().await;
     let token = csrf_token(&client, "/users/1/comments").await;
     let resp = client
         .post("/users/1/comments")
@@ -409,7 +410,7 @@ async fn file_templates_render_through_minijinja_with_escaping() {
 
 #[tokio::test]
 async fn flash_survives_exactly_one_redirect() {
-    let client = client();
+    let client = client().await;
     let token = csrf_token(&client, "/users/new").await;
     let created = client
         .post("/users")
@@ -445,7 +446,7 @@ async fn several_flash_messages_under_one_key() {
 
 #[tokio::test]
 async fn session_cookie_store_keeps_values_across_requests() {
-    let client = client();
+    let client = client().await;
     let first = client.get("/session").send().await;
     assert_eq!(first.text(), "bar (visit 1)");
     assert_eq!(first.session::<String>("foo").await.as_deref(), Some("bar"));
@@ -459,7 +460,7 @@ async fn session_cookie_store_keeps_values_across_requests() {
 
 #[tokio::test]
 async fn session_values_can_be_deleted_and_the_session_cleared() {
-    let client = client();
+    let client = client().await;
     client.get("/session").send().await;
     assert_eq!(client.get("/session").send().await.text(), "bar (visit 2)");
     let forgot = client.get("/session?forget=visits").send().await;
@@ -471,7 +472,7 @@ async fn session_values_can_be_deleted_and_the_session_cleared() {
 
 #[tokio::test]
 async fn tampered_or_foreign_cookie_gives_an_empty_session() {
-    let client = client();
+    let client = client().await;
     client.get("/session").send().await;
     client.get("/session").send().await;
     let cookie = client.cookie("_demo_key").unwrap();
@@ -486,7 +487,7 @@ async fn tampered_or_foreign_cookie_gives_an_empty_session() {
     let resp = client.get("/session").send().await;
     assert_eq!(resp.text(), "bar (visit 1)");
     // A cookie made with another secret is refused the same way.
-    let other = client_with(config(|c| c.secret_key_base = Some("x".repeat(64))));
+    let other = client_with(config(|c| c.secret_key_base = Some("x".repeat(64)))).await;
     other.get("/session").send().await;
     let foreign = other.cookie("_demo_key").unwrap();
     client.set_cookie("_demo_key", &foreign);
@@ -498,7 +499,8 @@ async fn server_side_session_store_works_too() {
     let client = client_with(config(|c| {
         c.session.store = phoenix::config::SessionStore::Server;
         c.session.key = "_server_key".into();
-    }));
+    }))
+    .await;
     assert_eq!(client.get("/session").send().await.text(), "bar (visit 1)");
     assert_eq!(client.get("/session").send().await.text(), "bar (visit 2)");
     let id = client.cookie("_server_key").unwrap();
@@ -509,7 +511,7 @@ async fn server_side_session_store_works_too() {
 
 #[tokio::test]
 async fn custom_error_pages_by_status_and_format() {
-    let client = client();
+    let client = client().await;
     let html = client.get("/no/such/page").send().await;
     assert_eq!(html.status(), StatusCode::NOT_FOUND);
     assert!(html.text().contains("Page not found"), "{}", html.text());
@@ -537,7 +539,7 @@ async fn custom_error_pages_by_status_and_format() {
 
 #[tokio::test]
 async fn a_value_that_does_not_parse_is_a_400_naming_the_field_in_the_requests_format() {
-    let client = client();
+    let client = client().await;
     let html = client.get("/users/abc").send().await;
     assert_eq!(html.status(), StatusCode::BAD_REQUEST);
     assert!(
@@ -594,7 +596,7 @@ async fn a_value_that_does_not_parse_is_a_400_naming_the_field_in_the_requests_f
 
 #[tokio::test]
 async fn a_panicking_action_gives_500_and_the_app_goes_on() {
-    let client = client();
+    let client = client().await;
     let crash = client.get("/crash").send().await;
     assert_eq!(crash.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(crash.text().contains("Something went wrong"));
@@ -608,7 +610,7 @@ async fn a_panicking_action_gives_500_and_the_app_goes_on() {
 
 #[tokio::test]
 async fn debug_errors_show_the_error_request_and_routes() {
-    let client = client_with(config(|c| c.debug_errors = true));
+    let client = client_with(config(|c| c.debug_errors = true)).await;
     let crash = client.get("/crash").send().await;
     assert_eq!(crash.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let text = crash.text();
@@ -625,7 +627,7 @@ async fn debug_errors_show_the_error_request_and_routes() {
 
 #[tokio::test]
 async fn static_files_with_types_and_conditional_requests() {
-    let client = client();
+    let client = client().await;
     let js = client.get("/js/phoenix.js").send().await;
     assert_eq!(js.status(), StatusCode::OK);
     assert!(js
@@ -651,7 +653,7 @@ async fn static_files_with_types_and_conditional_requests() {
 
 #[tokio::test]
 async fn static_files_can_be_moved_or_turned_off() {
-    let moved = client_with(config(|c| c.static_files.at = "/assets".into()));
+    let moved = client_with(config(|c| c.static_files.at = "/assets".into())).await;
     assert_eq!(
         moved.get("/assets/robots.txt").send().await.status(),
         StatusCode::OK
@@ -660,7 +662,7 @@ async fn static_files_can_be_moved_or_turned_off() {
         moved.get("/robots.txt").send().await.status(),
         StatusCode::NOT_FOUND
     );
-    let off = client_with(config(|c| c.static_files.enabled = false));
+    let off = client_with(config(|c| c.static_files.enabled = false)).await;
     assert_eq!(
         off.get("/robots.txt").send().await.status(),
         StatusCode::NOT_FOUND
@@ -671,7 +673,7 @@ async fn static_files_can_be_moved_or_turned_off() {
 
 #[tokio::test]
 async fn conn_test_keeps_cookies_like_a_browser() {
-    let client = client();
+    let client = client().await;
     client.get("/session").send().await;
     assert!(client.cookie("_demo_key").is_some());
     client.clear_cookies();
@@ -680,7 +682,7 @@ async fn conn_test_keeps_cookies_like_a_browser() {
 
 #[tokio::test]
 async fn chat_page_loads_the_client_and_joins_the_lobby() {
-    let page = client().get("/chat?user=ann").send().await;
+    let page = client().await.get("/chat?user=ann").send().await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text();
     assert!(
@@ -697,7 +699,7 @@ async fn chat_page_loads_the_client_and_joins_the_lobby() {
 
 #[tokio::test]
 async fn the_home_page_broadcasts_to_the_seeds_logging_topic() {
-    let client = client();
+    let client = client().await;
     let mut logging = client.endpoint().pubsub().subscribe("logging");
     client.get("/").send().await;
     let message = logging.recv().await.unwrap();

@@ -166,6 +166,8 @@ async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
         .env("PHX_ENV", "prod")
         .env("SECRET_KEY_BASE", "s".repeat(64))
         .env("PORT", port.to_string())
+        // No database file left in the repository by this test.
+        .env("DATABASE_URL", "sqlite::memory:")
         .env("PHX_ROOT", demo::app_root())
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())

@@ -33,6 +33,9 @@
 //! [static]
 //! at = "/"
 //! from = "priv/static"
+//!
+//! [database]       # the `db` feature; DATABASE_URL overrides `url`
+//! url = "sqlite://priv/db/my_app_dev.sqlite3"
 //! ```
 
 use std::fmt;
@@ -94,6 +97,9 @@ pub struct Config {
     /// [`crate::live_reload`]).
     #[serde(default)]
     pub live_reload: LiveReloadConfig,
+    /// The database (`phoenix::db`, the `db` feature).
+    #[serde(default)]
+    pub database: DatabaseConfig,
 }
 
 /// `[live_reload]`: the socket and script that reload open pages.
@@ -142,6 +148,57 @@ impl Default for LiveReloadConfig {
     }
 }
 
+/// `[database]`: where `phoenix::db` connects (the `db` feature).
+///
+/// ```toml
+/// [database]
+/// url = "sqlite://priv/db/my_app_dev.sqlite3"  # or postgres://user:pass@host/db
+/// # pool_size = 5
+/// # migrate = true                # default: true in dev and test, false elsewhere
+/// # migrations = "priv/migrations" # holds sqlite/ and postgres/
+/// ```
+///
+/// `DATABASE_URL` (or `PHX_DATABASE__URL`) overrides `url`. Without a `url`,
+/// the app uses `sqlite://priv/db/{app_name}_{env}.sqlite3`; a relative
+/// SQLite path is relative to the app root.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path`, `sqlite::memory:` or `postgres://...`; filled in by
+    /// [`Config::load`] when absent.
+    #[serde(default)]
+    pub url: String,
+    /// Connections in the pool at most (default 5).
+    #[serde(default = "database_pool_size")]
+    pub pool_size: u32,
+    /// Apply pending migrations at startup; unset means "in `dev` and `test`".
+    #[serde(default)]
+    pub migrate: Option<bool>,
+    /// The migrations folder, relative to the app root; it holds one folder
+    /// per backend (`sqlite/`, `postgres/`).
+    #[serde(default = "database_migrations")]
+    pub migrations: String,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: String::new(),
+            pool_size: database_pool_size(),
+            migrate: None,
+            migrations: database_migrations(),
+        }
+    }
+}
+
+fn database_pool_size() -> u32 {
+    5
+}
+
+fn database_migrations() -> String {
+    "priv/migrations".into()
+}
+
 /// `[dashboard]`: the introspection socket `phoenix-dashboard` connects to.
 ///
 /// ```toml
@@ -180,6 +237,13 @@ fn dashboard_path() -> String {
 
 fn dashboard_rate() -> u64 {
     5000
+}
+
+impl DatabaseConfig {
+    /// The default URL of an app's database: a SQLite file per environment.
+    pub fn default_url(app_name: &str, env: &str) -> String {
+        format!("sqlite://priv/db/{app_name}_{env}.sqlite3")
+    }
 }
 
 impl Default for DashboardConfig {
@@ -422,6 +486,11 @@ impl Config {
             .merge(Env::raw().only(&["SECRET_KEY_BASE"]))
             .merge(Env::raw().only(&["PHX_HOST"]).map(|_| "url.host".into()))
             .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            )
+            .merge(
                 Env::prefixed("PHX_")
                     .ignore(&["env", "host", "root", "build_status"])
                     .split("__"),
@@ -494,6 +563,14 @@ impl Config {
                 "key `live_reload.path` (in {files}) must start with `/` and not end with one, not {live:?}"
             )));
         }
+        if self.database.url.trim().is_empty() {
+            self.database.url = DatabaseConfig::default_url(&self.app_name, &self.env);
+        }
+        if self.database.pool_size == 0 {
+            return Err(ConfigError(format!(
+                "key `database.pool_size` (in {files}) must be at least 1"
+            )));
+        }
         if !self.static_files.at.starts_with('/') {
             return Err(ConfigError(format!(
                 "key `static.at` (in {files}) must start with `/`, not {:?}",
@@ -514,6 +591,14 @@ impl Config {
     pub fn dashboard_enabled(&self) -> bool {
         let token = self.dashboard.token.as_deref().unwrap_or("");
         self.dashboard.enabled.unwrap_or(self.env == "dev") && !token.is_empty()
+    }
+
+    /// Whether `phoenix::db::Repo::start` applies pending migrations:
+    /// `database.migrate`, by default in `dev` and `test` only.
+    pub fn database_migrate(&self) -> bool {
+        self.database
+            .migrate
+            .unwrap_or(matches!(self.env.as_str(), "dev" | "test"))
     }
 
     /// The secret for cookies: `secret_key_base`, or in dev and test a fixed
@@ -730,6 +815,81 @@ from = "priv/static"
             err.contains("dashboard.token") && err.contains("test.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
+    fn database_defaults_to_a_sqlite_file_per_environment() {
+        // A Jail serializes the tests that change the environment.
+        figment::Jail::expect_with(|jail| {
+            let from_env = ["DATABASE_URL", "PHX_DATABASE__URL"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some());
+            let dir = app(&[("config.toml", BASE)]);
+            let dev = Config::load_env(&dir.0, "dev").unwrap();
+            if !from_env {
+                assert_eq!(dev.database.url, "sqlite://priv/db/t_dev.sqlite3");
+            }
+            assert_eq!(dev.database.pool_size, 5);
+            assert_eq!(dev.database.migrations, "priv/migrations");
+            assert!(dev.database_migrate());
+            let test = Config::load_env(&dir.0, "test").unwrap();
+            if !from_env {
+                assert_eq!(test.database.url, "sqlite://priv/db/t_test.sqlite3");
+            }
+            assert!(test.database_migrate());
+            jail.set_env("SECRET_KEY_BASE", "s".repeat(64));
+            let prod = Config::load_env(&dir.0, "prod").unwrap();
+            assert!(!prod.database_migrate(), "prod migrates only when asked");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
+    fn database_url_comes_from_the_file_then_database_url_then_phx_database_url() {
+        figment::Jail::expect_with(|jail| {
+            let dir = app(&[
+                ("config.toml", BASE),
+                (
+                    "dev.toml",
+                    "[database]\nurl = \"sqlite://from_file.db\"\npool_size = 2\nmigrate = false\n",
+                ),
+            ]);
+            let config = Config::load_env(&dir.0, "dev").unwrap();
+            if std::env::var_os("DATABASE_URL").is_none() {
+                assert_eq!(config.database.url, "sqlite://from_file.db");
+            }
+            assert_eq!(config.database.pool_size, 2);
+            assert!(!config.database_migrate());
+            jail.set_env("DATABASE_URL", "postgres://u@h/from_env");
+            let config = Config::load_env(&dir.0, "dev").unwrap();
+            assert_eq!(config.database.url, "postgres://u@h/from_env");
+            jail.set_env("PHX_DATABASE__URL", "postgres://u@h/phx");
+            let config = Config::load_env(&dir.0, "dev").unwrap();
+            assert_eq!(config.database.url, "postgres://u@h/phx");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment::Error
+    fn database_keys_are_checked() {
+        figment::Jail::expect_with(|_jail| {
+            let dir = app(&[
+                ("config.toml", BASE),
+                ("dev.toml", "[database]\nurll = 1\n"),
+            ]);
+            let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+            assert!(err.contains("unknown key `database.urll`"), "{err}");
+            let dir = app(&[
+                ("config.toml", BASE),
+                ("dev.toml", "[database]\npool_size = 0\n"),
+            ]);
+            let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+            assert!(err.contains("database.pool_size"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub mod channel;
 pub mod config;
 pub mod conn;
 pub mod controller;
+#[cfg(feature = "db")]
+pub mod db;
 pub mod digest;
 pub mod endpoint;
 pub mod error;

@@ -165,7 +165,8 @@ fn parse_field(spec: &str) -> Result<Field, Failure> {
         "text" => ("String", "TEXT", "TEXT", "string", "textarea"),
         "integer" => ("i64", "INTEGER", "BIGINT", "integer", "number"),
         "float" => ("f64", "REAL", "DOUBLE PRECISION", "float", "number"),
-        "boolean" => ("bool", "BOOLEAN", "BOOLEAN", "boolean", "checkbox"),
+        // SQLite booleans are integers (sqlx's Any driver reads them with `db::get_bool`).
+        "boolean" => ("bool", "INTEGER", "BOOLEAN", "boolean", "checkbox"),
         other => {
             return Err(Failure::new(format!(
                 "field {name} has unknown type {other:?}: the types are {TYPES}"

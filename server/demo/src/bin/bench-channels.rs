@@ -65,7 +65,12 @@ async fn serve_demo(dashboard: bool) -> SocketAddr {
     if dashboard {
         demo::watcher::enable(&mut config);
     }
-    let listening = demo::endpoint(config).unwrap().listen().await.unwrap();
+    let listening = demo::endpoint(config)
+        .await
+        .unwrap()
+        .listen()
+        .await
+        .unwrap();
     let addr = listening.http_addr;
     tokio::spawn(listening.run(std::future::pending()));
     addr

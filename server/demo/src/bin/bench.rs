@@ -204,13 +204,13 @@ async fn main() {
     // subscriber is installed, so logging costs next to nothing.
     let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
     config.http.port = 0;
-    let demo_addr = start(demo::endpoint(config).expect("demo endpoint")).await;
+    let demo_addr = start(demo::endpoint(config).await.expect("demo endpoint")).await;
     let bare_addr = start(Route::new().at("/", poem::get(hello))).await;
     let cookie = session_cookie(demo_addr).await;
     if let Some(n) = args.in_process {
         let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
         config.http.port = 0;
-        let demo = demo::endpoint(config).unwrap();
+        let demo = demo::endpoint(config).await.unwrap();
         let bare = Route::new().at("/", poem::get(hello));
         let base = in_process(&bare, "/", "", n).await;
         let fresh = in_process(&demo, "/ping", "", n).await;
@@ -231,14 +231,14 @@ async fn main() {
     assert!(!cookie.is_empty(), "the demo sets a session cookie");
     let mut watcher = None;
     let targets: Vec<(&str, SocketAddr, &str, &str)> = if args.dashboard {
-        let with_dashboard = || {
+        let with_dashboard = async || {
             let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
             config.http.port = 0;
             demo::watcher::enable(&mut config);
-            demo::endpoint(config).expect("demo endpoint")
+            demo::endpoint(config).await.expect("demo endpoint")
         };
-        let idle_addr = start(with_dashboard()).await;
-        let watched_addr = start(with_dashboard()).await;
+        let idle_addr = start(with_dashboard().await).await;
+        let watched_addr = start(with_dashboard().await).await;
         watcher = Some(demo::watcher::attach(watched_addr, false).await);
         vec![
             ("bare poem handler (baseline)", bare_addr, "/", ""),

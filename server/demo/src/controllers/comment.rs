@@ -5,7 +5,7 @@ use phoenix::view::File;
 use serde::{Deserialize, Serialize};
 
 use super::UserNotFound;
-use crate::repo::{Comment, Repo, User};
+use crate::repo::{self, Comment, Repo, User};
 use crate::router::helpers::user_comment_path;
 use crate::views::CommentView;
 
@@ -43,9 +43,11 @@ impl CommentController {
         Path(user_id): Path<u64>,
         State(repo): State<Repo>,
     ) -> Result<Conn> {
-        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
+        let user = repo::get_user(&repo, user_id)
+            .await?
+            .ok_or(UserNotFound(user_id))?;
         let page = IndexPage {
-            comments: repo.list_comments(user.id),
+            comments: repo::list_comments(&repo, user.id).await?,
             action: user_comment_path::create(user.id).to_string(),
             user,
         };
@@ -59,12 +61,14 @@ impl CommentController {
         State(repo): State<Repo>,
         Form(form): Form<CommentParams>,
     ) -> Result<Conn> {
-        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
+        let user = repo::get_user(&repo, user_id)
+            .await?
+            .ok_or(UserNotFound(user_id))?;
         let body = form.comment.body.trim();
         let conn = if body.is_empty() {
             conn.put_flash("error", "A comment can't be blank")
         } else {
-            repo.create_comment(user.id, body);
+            repo::create_comment(&repo, user.id, body).await?;
             conn.put_flash("notice", "Comment added")
         };
         conn.redirect_to(user_comment_path::index(user.id))
@@ -76,8 +80,10 @@ impl CommentController {
         Path((user_id, id)): Path<(u64, u64)>,
         State(repo): State<Repo>,
     ) -> Result<Conn> {
-        let user = repo.get_user(user_id).ok_or(UserNotFound(user_id))?;
-        let conn = if repo.delete_comment(user.id, id) {
+        let user = repo::get_user(&repo, user_id)
+            .await?
+            .ok_or(UserNotFound(user_id))?;
+        let conn = if repo::delete_comment(&repo, user.id, id).await? {
             conn.put_flash("notice", "Comment deleted")
         } else {
             conn.put_flash("error", "That comment was already gone")

@@ -4,7 +4,7 @@ use phoenix::prelude::*;
 use phoenix::view::File;
 use serde::Serialize;
 
-use crate::repo::Repo;
+use crate::repo::{self, Repo};
 use crate::router::helpers::{page_path, user_path};
 use crate::views::SitemapView;
 
@@ -31,7 +31,8 @@ impl SitemapController {
             conn.url(&user_path::index()),
         ];
         urls.extend(
-            repo.list_users()
+            repo::list_users(&repo)
+                .await?
                 .iter()
                 .map(|u| conn.url(&user_path::show(u.id))),
         );

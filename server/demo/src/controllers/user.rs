@@ -4,7 +4,7 @@ use phoenix::prelude::*;
 use serde::Deserialize;
 
 use super::UserNotFound;
-use crate::repo::Repo;
+use crate::repo::{self, Repo};
 use crate::router::helpers::user_path;
 use crate::views::user::{self as view, UserForm};
 use crate::views::LOCALE;
@@ -55,13 +55,13 @@ pub struct NameField {
 impl UserController {
     /// `GET /users`
     pub async fn index(conn: Conn, State(repo): State<Repo>) -> Result<Conn> {
-        let users = repo.list_users();
+        let users = repo::list_users(&repo).await?;
         conn.render(|conn: &Conn| view::index(conn, &users)).await
     }
 
     /// `GET /users/:id`
     pub async fn show(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
-        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let user = repo::get_user(&repo, id).await?.ok_or(UserNotFound(id))?;
         conn.render(|conn: &Conn| view::show(conn, &user)).await
     }
 
@@ -86,14 +86,14 @@ impl UserController {
                 .render(|conn: &Conn| view::new(conn, &form))
                 .await;
         }
-        repo.create_user(name);
+        repo::create_user(&repo, name).await?;
         conn.put_flash("notice", "Created successfully")
             .redirect_to(user_path::index())
     }
 
     /// `GET /users/:id/edit`
     pub async fn edit(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
-        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let user = repo::get_user(&repo, id).await?.ok_or(UserNotFound(id))?;
         let form = UserForm::filled(&user.name);
         conn.render(|conn: &Conn| view::edit(conn, &user, &form))
             .await
@@ -106,7 +106,7 @@ impl UserController {
         State(repo): State<Repo>,
         Form(form): Form<UserParams>,
     ) -> Result<Conn> {
-        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let user = repo::get_user(&repo, id).await?.ok_or(UserNotFound(id))?;
         let name = form.user.name.trim();
         if name.is_empty() {
             let form = UserForm::blank(name);
@@ -115,7 +115,7 @@ impl UserController {
                 .render(|conn: &Conn| view::edit(conn, &user, &form))
                 .await;
         }
-        repo.update_user(user.id, name);
+        repo::update_user(&repo, user.id, name).await?;
         conn.put_flash("notice", "Updated successfully")
             .redirect_to(user_path::show(user.id))
     }
@@ -126,7 +126,9 @@ impl UserController {
         Path(id): Path<u64>,
         State(repo): State<Repo>,
     ) -> Result<Conn> {
-        let user = repo.delete_user(id).ok_or(UserNotFound(id))?;
+        let user = repo::delete_user(&repo, id)
+            .await?
+            .ok_or(UserNotFound(id))?;
         conn.put_flash("notice", format!("Deleted {}", user.name))
             .redirect_to(user_path::index())
     }

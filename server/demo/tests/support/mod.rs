@@ -11,6 +11,7 @@ pub use http::{get, header_of, raw, status_of};
 
 use std::net::SocketAddr;
 
+use phoenix::db::TestDatabase;
 use phoenix::prelude::*;
 use phoenix::test::ConnTest;
 use tokio::sync::oneshot;
@@ -22,14 +23,48 @@ pub fn config(change: impl FnOnce(&mut Config)) -> Config {
     config
 }
 
-/// A client of the demo endpoint built from `config`.
-pub fn client_with(config: Config) -> ConnTest {
-    ConnTest::new(demo::endpoint(config).expect("demo endpoint builds"))
+/// A database of its own for one test: fresh, migrated (the seed's users),
+/// removed when dropped; so tests run in parallel.
+pub async fn test_database(config: &Config) -> TestDatabase {
+    TestDatabase::new(config)
+        .await
+        .expect("a test database (config/test.toml's [database] or DATABASE_URL)")
 }
 
-/// A client of the demo with its test configuration.
-pub fn client() -> ConnTest {
-    client_with(config(|_| {}))
+/// The demo's endpoint built from `config`, on a database of its own (kept
+/// alive by the returned guard).
+pub async fn endpoint(config: Config) -> (Endpoint, TestDatabase) {
+    let db = test_database(&config).await;
+    let endpoint = demo::endpoint_with(config, db.repo().clone()).expect("demo endpoint builds");
+    (endpoint, db)
+}
+
+/// A client of the demo endpoint, with the test database it owns.
+pub struct Client {
+    conn: ConnTest,
+    _db: TestDatabase,
+}
+
+impl std::ops::Deref for Client {
+    type Target = ConnTest;
+
+    fn deref(&self) -> &ConnTest {
+        &self.conn
+    }
+}
+
+/// A client of the demo endpoint built from `config`, on a fresh database.
+pub async fn client_with(config: Config) -> Client {
+    let (endpoint, db) = endpoint(config).await;
+    Client {
+        conn: ConnTest::new(endpoint),
+        _db: db,
+    }
+}
+
+/// A client of the demo with its test configuration, on a fresh database.
+pub async fn client() -> Client {
+    client_with(config(|_| {})).await
 }
 
 /// The CSRF token of the form on the page at `path` (and the session cookie it set).
@@ -48,6 +83,7 @@ pub struct TestServer {
     pub https_addr: Option<SocketAddr>,
     pub pubsub: phoenix::pubsub::PubSub,
     stop: Option<oneshot::Sender<()>>,
+    _db: TestDatabase,
 }
 
 impl Drop for TestServer {
@@ -61,7 +97,7 @@ impl Drop for TestServer {
 /// Starts the demo with `config` (its http port set to 0) on 127.0.0.1.
 pub async fn serve(mut config: Config) -> TestServer {
     config.http.port = 0;
-    let endpoint = demo::endpoint(config).unwrap();
+    let (endpoint, db) = endpoint(config).await;
     let pubsub = endpoint.pubsub().clone();
     let listening = endpoint.listen().await.expect("binds");
     let (stop, stopped) = oneshot::channel::<()>();
@@ -75,5 +111,6 @@ pub async fn serve(mut config: Config) -> TestServer {
         https_addr,
         pubsub,
         stop: Some(stop),
+        _db: db,
     }
 }

@@ -4,7 +4,7 @@ use phoenix::prelude::*;
 use serde::Deserialize;
 
 use crate::controllers::UserNotFound;
-use crate::repo::Repo;
+use crate::repo::{self, Repo};
 use crate::views::api::{self as view, UserView};
 
 /// Users, as JSON.
@@ -42,12 +42,12 @@ impl UserBody {
 impl UserController {
     /// `GET /api/users`
     pub async fn index(conn: Conn, State(repo): State<Repo>) -> Result<Conn> {
-        conn.json(&view::index(&repo.list_users()))
+        conn.json(&view::index(&repo::list_users(&repo).await?))
     }
 
     /// `GET /api/users/:id`
     pub async fn show(conn: Conn, Path(id): Path<u64>, State(repo): State<Repo>) -> Result<Conn> {
-        let user = repo.get_user(id).ok_or(UserNotFound(id))?;
+        let user = repo::get_user(&repo, id).await?.ok_or(UserNotFound(id))?;
         conn.json(&view::show(&user))
     }
 
@@ -57,7 +57,7 @@ impl UserController {
         State(repo): State<Repo>,
         Json(body): Json<UserBody>,
     ) -> Result<Conn> {
-        let user = repo.create_user(body.name()?);
+        let user = repo::create_user(&repo, body.name()?).await?;
         conn.put_status(StatusCode::CREATED)
             .json(&view::show(&user))
     }
@@ -69,7 +69,9 @@ impl UserController {
         State(repo): State<Repo>,
         Json(body): Json<UserBody>,
     ) -> Result<Conn> {
-        let user = repo.update_user(id, body.name()?).ok_or(UserNotFound(id))?;
+        let user = repo::update_user(&repo, id, body.name()?)
+            .await?
+            .ok_or(UserNotFound(id))?;
         conn.json(&view::show(&user))
     }
 
@@ -79,7 +81,9 @@ impl UserController {
         Path(id): Path<u64>,
         State(repo): State<Repo>,
     ) -> Result<Conn> {
-        repo.delete_user(id).ok_or(UserNotFound(id))?;
+        repo::delete_user(&repo, id)
+            .await?
+            .ok_or(UserNotFound(id))?;
         conn.send_resp(StatusCode::NO_CONTENT, "")
     }
 }
