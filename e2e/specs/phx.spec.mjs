@@ -112,6 +112,7 @@ test("live reload: template edits, a compile error overlay, and a CSS swap", asy
   await expect(overlay).toBeVisible({ timeout: REBUILD });
   await expect(overlay).toContainText("error");
   await expect(overlay).toContainText("src/views/page.rs");
+  await page.screenshot({ path: "test-results/phx-compile-error-overlay.png" });
   const stillServing = await page.request.get(app.url + "/");
   expect(stillServing.ok()).toBeTruthy();
   expect(await stillServing.text()).toContain("Welcome to the new Blog!");
@@ -126,7 +127,7 @@ test("live reload: template edits, a compile error overlay, and a CSS swap", asy
     window.__notReloaded = true;
   });
   const css = app.read("priv/static/css/app.css");
-  app.write("priv/static/css/app.css", css + "\nh1 { color: rgb(1, 2, 3); }\n");
+  app.write("priv/static/css/app.css", css + "\n.hero h1 { color: rgb(1, 2, 3); }\n");
   await expect(heading).toHaveCSS("color", "rgb(1, 2, 3)", { timeout: 30_000 });
   expect(await page.evaluate(() => window.__notReloaded)).toBe(true);
 });

@@ -285,6 +285,26 @@ fn migration_version() -> String {
     )
 }
 
+/// A version after every migration already in `folder` (two generators run
+/// within a second must not share one): now, or the latest plus one.
+fn next_version(folder: &Path) -> String {
+    let now = migration_version();
+    let latest = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|backend| std::fs::read_dir(backend.path()).into_iter().flatten().flatten())
+        .filter_map(|file| {
+            let name = file.file_name().to_string_lossy().into_owned();
+            name.split('_').next()?.parse::<u64>().ok()
+        })
+        .max();
+    match (latest, now.parse::<u64>()) {
+        (Some(latest), Ok(now_number)) if latest >= now_number => (latest + 1).to_string(),
+        _ => now,
+    }
+}
+
 fn resource_context(project: &Project, args: &ResourceArgs) -> Result<ResourceContext, Failure> {
     if !is_pascal(&args.context) {
         return Err(Failure::new(format!(
@@ -341,7 +361,7 @@ fn resource_context(project: &Project, args: &ResourceArgs) -> Result<ResourceCo
             .find(|f| f.rust_type == "String")
             .map(|f| f.name.clone()),
         fields,
-        version: migration_version(),
+        version: next_version(&project.path("priv/migrations")),
     })
 }
 
@@ -636,6 +656,19 @@ mod tests {
         let version = migration_version();
         assert_eq!(version.len(), 14, "{version}");
         assert!(version.starts_with("20"), "{version}");
+    }
+
+    #[test]
+    fn versions_never_collide() {
+        let dir = std::env::temp_dir().join(format!("phx-versions-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sqlite")).unwrap();
+        let first = next_version(&dir);
+        std::fs::write(dir.join("sqlite").join(format!("{first}_a.sql")), "").unwrap();
+        let second = next_version(&dir);
+        assert!(second.parse::<u64>().unwrap() > first.parse::<u64>().unwrap());
+        std::fs::write(dir.join("sqlite/99990101000000_future.sql"), "").unwrap();
+        assert_eq!(next_version(&dir), "99990101000001");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -126,8 +126,8 @@ pub fn format_written() {
     }
 }
 
-/// Adds `line` to a file after the last line starting with `after_prefix`
-/// (or at the end), unless the file already has it. Prints `* updating path`.
+/// Adds `line` to a file after the last one-line declaration starting with
+/// `after_prefix` (e.g. `mod x;`, not `mod x {`), or at the end, unless the file already has it. Prints `* updating path`.
 pub fn insert_line(root: &Path, relative: &str, line: &str, after_prefix: &str) -> Outcome {
     let path = root.join(relative);
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -142,7 +142,7 @@ pub fn insert_line(root: &Path, relative: &str, line: &str, after_prefix: &str) 
     let mut lines: Vec<&str> = text.lines().collect();
     let at = lines
         .iter()
-        .rposition(|l| l.starts_with(after_prefix))
+        .rposition(|l| l.starts_with(after_prefix) && l.trim_end().ends_with(';'))
         .map(|i| i + 1)
         .unwrap_or(lines.len());
     lines.insert(at, line);
@@ -177,11 +177,11 @@ mod tests {
     fn insert_line_is_idempotent() {
         let dir = std::env::temp_dir().join(format!("phx-insert-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("mod.rs"), "mod a;\nmod b;\n\npub use a::A;\n").unwrap();
+        std::fs::write(dir.join("mod.rs"), "mod a;\nmod b;\n\npub use a::A;\n\nmod base {\n}\n").unwrap();
         insert_line(&dir, "mod.rs", "mod c;", "mod ").unwrap();
         insert_line(&dir, "mod.rs", "mod c;", "mod ").unwrap();
         let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
-        assert_eq!(text, "mod a;\nmod b;\nmod c;\n\npub use a::A;\n");
+        assert_eq!(text, "mod a;\nmod b;\nmod c;\n\npub use a::A;\n\nmod base {\n}\n");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
