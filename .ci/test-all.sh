@@ -66,7 +66,7 @@ step "phoenix.js unit tests (Node's test runner, fake WebSocket and clock)"
 npm run --silent test:client
 
 step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll)"
-cargo build -p demo --locked
+cargo build -p demo -p phx --locked
 npm run --silent test:node-clients
 
 step "the wasm client: wasm32 build, wasm-bindgen, wasm-opt (PHOENIX_WASM_TOOLCHAIN=debian for Debian's compiler)"

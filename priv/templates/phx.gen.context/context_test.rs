@@ -27,9 +27,16 @@ async fn create_then_list_and_get() {
         .unwrap()
         .expect("valid fields");
 {% for f in fields %}
+{% if f.kind == "boolean" %}
+    assert!({% if f.create_rust == "false" %}!{% endif %}{{ schema.singular }}.{{ f.name }});
+{% else %}
     assert_eq!({{ schema.singular }}.{{ f.name }}, {{ f.create_rust }});
+{% endif %}
 {% endfor %}
-    assert_eq!({{ context.snake }}::list_{{ schema.plural }}(repo).await.unwrap(), [{{ schema.singular }}.clone()]);
+    assert_eq!(
+        {{ context.snake }}::list_{{ schema.plural }}(repo).await.unwrap(),
+        std::slice::from_ref(&{{ schema.singular }})
+    );
     assert_eq!({{ context.snake }}::get_{{ schema.singular }}(repo, {{ schema.singular }}.id).await.unwrap(), {{ schema.singular }});
 }
 
@@ -57,7 +64,11 @@ async fn update_changes_the_fields() {
         .unwrap()
         .expect("valid fields");
 {% for f in fields %}
+{% if f.kind == "boolean" %}
+    assert!({% if f.update_rust == "false" %}!{% endif %}changed.{{ f.name }});
+{% else %}
     assert_eq!(changed.{{ f.name }}, {{ f.update_rust }});
+{% endif %}
 {% endfor %}
     assert_eq!(changed.id, {{ schema.singular }}.id);
     assert_eq!(changed.inserted_at, {{ schema.singular }}.inserted_at);

@@ -45,7 +45,7 @@ impl {{ schema.module }}Controller {
         match {{ context.snake }}::create_{{ schema.singular }}(&repo, &body.{{ schema.singular }}).await? {
             Ok({{ schema.singular }}) => conn
                 .put_status(StatusCode::CREATED)
-                .put_resp_header("location", &api_{{ schema.singular }}_path::show({{ schema.singular }}.id).to_string())
+                .put_resp_header("location", api_{{ schema.singular }}_path::show({{ schema.singular }}.id).to_string())
                 .json(&view::show(&{{ schema.singular }})),
             Err(changeset) => invalid(conn, &changeset),
         }

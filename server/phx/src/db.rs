@@ -46,24 +46,49 @@ async fn perform(task: Task, config: &Config, url: &str) -> Outcome {
     let env = &config.env;
     match task {
         Task::Create => {
-            let created = db::create(config).await.map_err(|e| failed("creating", url, e))?;
-            ui::step(if created { "created" } else { "exists" }, &format!("{url} ({env})"));
+            let created = db::create(config)
+                .await
+                .map_err(|e| failed("creating", url, e))?;
+            ui::step(
+                if created { "created" } else { "exists" },
+                &format!("{url} ({env})"),
+            );
         }
         Task::Drop => {
-            let dropped = db::drop(config).await.map_err(|e| failed("dropping", url, e))?;
-            ui::step(if dropped { "dropped" } else { "absent" }, &format!("{url} ({env})"));
+            let dropped = db::drop(config)
+                .await
+                .map_err(|e| failed("dropping", url, e))?;
+            ui::step(
+                if dropped { "dropped" } else { "absent" },
+                &format!("{url} ({env})"),
+            );
         }
         Task::Migrate => {
-            let applied = db::migrate(config).await.map_err(|e| failed("migrating", url, e))?;
-            ui::step("migrated", &format!("{url} ({env}): {applied} migration(s) applied"));
+            let applied = db::migrate(config)
+                .await
+                .map_err(|e| failed("migrating", url, e))?;
+            ui::step(
+                "migrated",
+                &format!("{url} ({env}): {applied} migration(s) applied"),
+            );
         }
         Task::Setup => {
-            let applied = db::setup(config).await.map_err(|e| failed("setting up", url, e))?;
-            ui::step("set up", &format!("{url} ({env}): {applied} migration(s) applied"));
+            let applied = db::setup(config)
+                .await
+                .map_err(|e| failed("setting up", url, e))?;
+            ui::step(
+                "set up",
+                &format!("{url} ({env}): {applied} migration(s) applied"),
+            );
         }
         Task::Reset => {
-            let applied = db::reset(config).await.map_err(|e| failed("resetting", url, e))?;
-            ui::step("reset", &format!("{url} ({env}): {applied} migration(s) applied"));
+            let applied = db::reset(config)
+                .await
+                .map_err(|e| failed("resetting", url, e))?;
+            ui::step(
+                "reset",
+                &format!("{url} ({env}): {applied} migration(s) applied"),
+            );
         }
     }
     Ok(())

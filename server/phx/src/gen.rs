@@ -293,7 +293,12 @@ fn next_version(folder: &Path) -> String {
         .into_iter()
         .flatten()
         .flatten()
-        .flat_map(|backend| std::fs::read_dir(backend.path()).into_iter().flatten().flatten())
+        .flat_map(|backend| {
+            std::fs::read_dir(backend.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .filter_map(|file| {
             let name = file.file_name().to_string_lossy().into_owned();
             name.split('_').next()?.parse::<u64>().ok()

@@ -177,11 +177,18 @@ mod tests {
     fn insert_line_is_idempotent() {
         let dir = std::env::temp_dir().join(format!("phx-insert-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("mod.rs"), "mod a;\nmod b;\n\npub use a::A;\n\nmod base {\n}\n").unwrap();
+        std::fs::write(
+            dir.join("mod.rs"),
+            "mod a;\nmod b;\n\npub use a::A;\n\nmod base {\n}\n",
+        )
+        .unwrap();
         insert_line(&dir, "mod.rs", "mod c;", "mod ").unwrap();
         insert_line(&dir, "mod.rs", "mod c;", "mod ").unwrap();
         let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
-        assert_eq!(text, "mod a;\nmod b;\nmod c;\n\npub use a::A;\n\nmod base {\n}\n");
+        assert_eq!(
+            text,
+            "mod a;\nmod b;\nmod c;\n\npub use a::A;\n\nmod base {\n}\n"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
