@@ -40,7 +40,7 @@ export class DemoServer {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, [], {
         cwd: root,
-        env: { ...process.env, PHX_ENV: "test", PORT: String(this.port), RUST_LOG: "info", PHX_ROOT: root },
+        env: { ...process.env, PHX_ENV: "test", PORT: String(this.port), RUST_LOG: "info", PHX_ROOT: root, DATABASE_URL: "sqlite::memory:" },
         stdio: ["ignore", "ignore", "pipe"],
       });
       this.child = child;

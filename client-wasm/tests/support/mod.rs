@@ -34,7 +34,9 @@ impl Drop for Server {
 pub async fn serve(port: u16) -> Server {
     let mut config = Config::load_env(demo::app_root(), "test").unwrap();
     config.http.port = port;
-    let endpoint = demo::endpoint(config).unwrap();
+    // A database of this server's own.
+    config.database.url = "sqlite::memory:".into();
+    let endpoint = demo::endpoint(config).await.expect("the demo starts");
     let pubsub = endpoint.pubsub().clone();
     // A restarted server waits until the old one has let go of the port.
     let mut tries = 0;

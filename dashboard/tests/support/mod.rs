@@ -31,8 +31,11 @@ pub async fn serve(port: u16, token: &str) -> Server {
     config.http.port = port;
     config.dashboard.enabled = Some(true);
     config.dashboard.token = Some(token.into());
+    // A database of this server's own.
+    config.database.url = "sqlite::memory:".into();
     let listening = demo::endpoint(config)
-        .unwrap()
+        .await
+        .expect("the demo starts")
         .listen()
         .await
         .expect("binds");
