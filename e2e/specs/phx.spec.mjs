@@ -3,7 +3,7 @@
 // (a template edit, a compile error shown on the page while the last good
 // build keeps serving, and a stylesheet swapped without a reload).
 import { expect, test } from "@playwright/test";
-import { GeneratedApp } from "../support/phx.mjs";
+import { GeneratedApp, phx } from "../support/phx.mjs";
 
 test.describe.configure({ mode: "serial" });
 
@@ -30,6 +30,8 @@ test.beforeAll(async () => {
     'get "/", PageController, index;\n',
     'get "/", PageController, index;\n        resources "/posts", PostController;\n',
   );
+  // The migration `phx gen.html` wrote (in dev the app would also run it at startup).
+  expect(phx(app.dir, ["db.migrate"])).toContain("1 migration(s) applied");
   await app.serve();
 });
 
