@@ -51,6 +51,7 @@ test("the generated home page joins its channel and shouts to every visitor", as
   await alice.getByRole("button", { name: "Shout" }).click();
   await expect(bob.locator("#messages li")).toHaveText(["visitor: hello from alice"]);
   await expect(alice.locator("#messages li")).toHaveText(["visitor: hello from alice"]);
+  await alice.screenshot({ path: "test-results/phx-new-home.png" });
   // The stylesheet and the channels client are served.
   const css = await alice.request.get(app.url + "/css/app.css");
   expect(css.ok()).toBeTruthy();
@@ -88,6 +89,7 @@ test("create, edit and delete a post through the generated forms", async ({ page
   await page.getByRole("button", { name: "Save Post" }).click();
   await expect(page.getByText("Post updated successfully.")).toBeVisible();
   await expect(page.getByText("First post, edited")).toBeVisible();
+  await page.screenshot({ path: "test-results/phx-gen-html-show.png" });
 
   await page.getByRole("link", { name: "Back to posts" }).click();
   const row = page.getByRole("row", { name: /First post, edited/ });
