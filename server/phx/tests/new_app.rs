@@ -230,6 +230,51 @@ fn a_new_application_with_every_generator_passes_its_own_tests() {
         );
     }
 
+    // The database tasks, on the dev database.
+    let reset = phx(&app, &["db.reset"]);
+    assert!(reset.contains("2 migration(s) applied"), "{reset}");
+    let again = phx(&app, &["db.migrate"]);
+    assert!(again.contains("0 migration(s) applied"), "{again}");
+
+    // Digested static files and their manifest.
+    let digest = phx(&app, &["digest"]);
+    assert!(digest.contains("css/app.css"), "{digest}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(app.join("priv/static/cache_manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let digested = manifest["latest"]["css/app.css"]
+        .as_str()
+        .expect("app.css digested");
+    assert!(
+        app.join("priv/static").join(digested).is_file(),
+        "{digested}"
+    );
+
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+#[test]
+fn a_new_application_without_a_database_passes_its_own_tests() {
+    let base = std::env::temp_dir().join(format!("phx-new-nodb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).unwrap();
+    phx(&base, &["new", "plain_site", "--no-db"]);
+    let app = base.join("plain_site");
+    let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("features = [\"db\"]"), "{manifest}");
+    let output = cargo(&app, &["test"], &[]);
+    let (passed, failed) = tally(&output);
+    assert!(passed >= 5 && failed == 0, "{output}");
+    // Resources need a database: the generator says so.
+    let refused = Command::new(env!("CARGO_BIN_EXE_phx"))
+        .args(["gen.html", "Blog", "Post", "posts", "title:string"])
+        .current_dir(&app)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no database"));
     std::fs::remove_dir_all(&base).unwrap();
 }
 
