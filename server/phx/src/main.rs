@@ -12,6 +12,7 @@
 //! phx db.setup | db.migrate | db.reset
 //! ```
 
+mod build;
 mod db;
 mod digest;
 mod gen;

@@ -158,7 +158,7 @@ pub fn run(args: NewArgs) -> Outcome {
     templates::format_written();
 
     if args.build {
-        crate::server::cargo_build(&target, &args.name).map_err(|failure| {
+        crate::build::cargo_build(&target, &args.name).map_err(|failure| {
             Failure::new(format!(
                 "the new application does not build:\n{}\nplease report this",
                 failure.0

@@ -10,7 +10,7 @@ use crate::{ui, Failure, Outcome};
 pub fn run() -> Outcome {
     let project = Project::find()?;
     let spinner = ui::Spinner::start(&format!("compiling {}", project.name));
-    let output = Command::new(crate::server::cargo())
+    let output = Command::new(crate::build::cargo())
         .args(["run", "--quiet", "--bin", &project.name, "--", "routes"])
         .current_dir(&project.root)
         .output()

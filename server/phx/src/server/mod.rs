@@ -10,12 +10,11 @@
 //! (`PHX_BUILD_STATUS`), to the open pages as an overlay. Open pages reload
 //! after a restart through the application's `phoenix:live_reload` channel.
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +22,11 @@ use clap::Args;
 use notify::{RecursiveMode, Watcher};
 use serde_json::json;
 
+mod fallback;
+
+use fallback::Fallback;
+
+use crate::build::cargo_build;
 use crate::project::Project;
 use crate::{ui, Failure, Outcome};
 
@@ -32,85 +36,6 @@ pub struct ServerArgs {
     /// The port (default: `PORT`, else the configuration's `http.port`).
     #[arg(long)]
     pub port: Option<u16>,
-}
-
-/// The cargo to run: `CARGO` when phx runs under cargo, else `cargo`.
-pub fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// Builds the application's binary; on success its path, on failure the
-/// compiler's errors (with colours, as printed).
-pub fn cargo_build(root: &Path, bin: &str) -> Result<PathBuf, Failure> {
-    let spinner = ui::Spinner::start(&format!("compiling {bin}"));
-    let mut child = Command::new(cargo())
-        .args([
-            "build",
-            "--bin",
-            bin,
-            "--message-format=json-diagnostic-rendered-ansi",
-        ])
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Failure::new(format!("cannot run cargo: {e} (is Rust installed?)")))?;
-    // Cargo's own lines ("Compiling x", errors of its own) come on stderr.
-    let mut stderr = child.stderr.take().expect("piped");
-    let cargo_lines = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let mut executable = None;
-    let mut errors = Vec::new();
-    let stdout = child.stdout.take().expect("piped");
-    for line in BufReader::new(stdout).lines() {
-        let Ok(line) = line else { break };
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-artifact") if message["target"]["name"] == bin => {
-                if let Some(path) = message["executable"].as_str() {
-                    executable = Some(PathBuf::from(path));
-                }
-            }
-            Some("compiler-message") => {
-                if let Some(rendered) = message["message"]["rendered"].as_str() {
-                    spinner.println(rendered.trim_end());
-                    if message["message"]["level"] == "error" {
-                        errors.push(rendered.to_string());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| Failure::new(format!("cargo did not finish: {e}")))?;
-    let cargo_text = cargo_lines.join().unwrap_or_default();
-    match (status.success(), executable) {
-        (true, Some(path)) => {
-            spinner.finish(&format!("compiled {bin}"));
-            Ok(path)
-        }
-        (true, None) => {
-            spinner.clear();
-            Err(Failure::new(format!(
-                "cargo built no binary named {bin}: check [[bin]] in Cargo.toml"
-            )))
-        }
-        (false, _) => {
-            spinner.clear();
-            let mut output = errors.join("\n");
-            if output.is_empty() {
-                output = cargo_text;
-            }
-            Err(Failure::new(output))
-        }
-    }
 }
 
 /// The status file the application's live reloader watches.
@@ -133,77 +58,6 @@ impl BuildStatus {
             let _ = std::fs::rename(&partial, &self.path);
         }
     }
-}
-
-/// What `phx` answers while no build of the application runs (the first
-/// build failed, or the application stopped): a page with the reason that
-/// refreshes itself until the application is back.
-#[derive(Default)]
-struct Fallback {
-    /// Why nothing serves; `None` while the application runs.
-    reason: std::sync::Mutex<Option<String>>,
-}
-
-impl Fallback {
-    fn set(&self, reason: Option<String>) {
-        *self.reason.lock().unwrap_or_else(|e| e.into_inner()) = reason;
-    }
-
-    fn reason(&self) -> Option<String> {
-        self.reason
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Answers connections while there is a reason, on its own thread.
-    fn serve(self: std::sync::Arc<Self>, listener: TcpListener) {
-        std::thread::spawn(move || loop {
-            let Some(reason) = self.reason() else {
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            };
-            match listener.accept() {
-                Ok((stream, _)) => answer(stream, &reason),
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(200)),
-            }
-        });
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A 503 page showing `reason`, refreshing every 2 seconds.
-fn answer(mut stream: std::net::TcpStream, reason: &str) {
-    use std::io::Write;
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-    // The request itself does not matter; read what has arrived.
-    let mut head = [0u8; 4096];
-    let _ = stream.read(&mut head);
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"refresh\" content=\"2\"><title>phx: not running</title></head>\
-         <body style=\"font-family:system-ui;margin:2rem\"><h1>The application is not running</h1>\
-         <p>phx rebuilds it when you save a change; this page refreshes by itself.</p>\
-         <pre id=\"phx-build-error\" style=\"background:#1f2328;color:#f6f8fa;padding:1rem;\
-         white-space:pre-wrap\">{}</pre></body></html>",
-        escape(&phoenix::live_reload::strip_ansi(reason))
-    );
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/html; charset=utf-8\r\n\
-         content-length: {}\r\ncache-control: no-store\r\nretry-after: 2\r\n\
-         connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes());
 }
 
 /// The running application.
@@ -466,31 +320,6 @@ pub fn run(args: ServerArgs) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fallback_page_shows_the_reason_escaped() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let address = listener.local_addr().unwrap();
-        let fallback = std::sync::Arc::new(Fallback::default());
-        fallback.set(Some("error[E0308]: <mismatched> types".into()));
-        fallback.clone().serve(listener);
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        use std::io::Write;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-            .unwrap();
-        let mut page = String::new();
-        stream.read_to_string(&mut page).unwrap();
-        assert!(page.starts_with("HTTP/1.1 503"), "{page}");
-        assert!(
-            page.contains("error[E0308]: &lt;mismatched&gt; types"),
-            "{page}"
-        );
-    }
 
     #[test]
     fn changes_are_classified() {
