@@ -118,9 +118,15 @@ fn spawn_child(
     }
     unsafe {
         command.pre_exec(move || {
-            // As `phx server` does: the socket at fd 3, inherited (dup2
-            // clears close-on-exec).
-            if libc::dup2(fd, 3) < 0 {
+            // As `phx server` does: the socket at fd 3, inherited. dup2
+            // clears close-on-exec, but dup2(3, 3) does nothing: when the
+            // socket already is fd 3 (a fresh test process), clear the flag.
+            let done = if fd == 3 {
+                libc::fcntl(3, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, 3)
+            };
+            if done < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
