@@ -175,7 +175,11 @@ impl fmt::Debug for Translations {
 /// The line (from 1) of a byte offset in `text`.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// A language tag in its canonical form (`fr-ca` → `fr-CA`), if valid.
@@ -215,9 +219,29 @@ fn read_locale(dir: &Path, tag: &str) -> Result<(Bundle, BTreeSet<String>), I18n
             Ok(resource) => resource,
             Err((resource, errors)) => {
                 let first = &errors[0];
+                let source = resource.source();
+                // The parser stops where it gave up, which can be lines after
+                // the broken entry (placeables may span lines): name the
+                // entry's line, and where the parser stopped if elsewhere.
+                let at = line_of(source, first.pos.start);
+                let line = first
+                    .slice
+                    .as_ref()
+                    .and_then(|slice| {
+                        let text = source.get(slice.clone())?;
+                        let skip = text.len() - text.trim_start().len();
+                        Some(line_of(source, slice.start + skip))
+                    })
+                    .filter(|line| *line <= at)
+                    .unwrap_or(at);
+                let message = if line == at {
+                    first.to_string()
+                } else {
+                    format!("{first} (the parser stopped at line {at})")
+                };
                 return Err(I18nError::Syntax {
-                    line: line_of(resource.source(), first.pos.start),
-                    message: first.to_string(),
+                    line,
+                    message,
                     path: file,
                 });
             }
