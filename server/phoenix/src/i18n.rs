@@ -17,8 +17,8 @@
 //!
 //! let dir = std::env::temp_dir().join(format!("phx-i18n-doc-{}", std::process::id()));
 //! for (locale, ftl) in [
-//!     ("en", "apples = { $count -> [one] one apple *[other] { $count } apples }\n"),
-//!     ("fr", "apples = { $count -> [one] { $count } pomme *[other] { $count } pommes }\n"),
+//!     ("en", "apples = { $count ->\n  [one] one apple\n *[other] { $count } apples\n}\n"),
+//!     ("fr", "apples = { $count ->\n  [one] { $count } pomme\n *[other] { $count } pommes\n}\n"),
 //! ] {
 //!     std::fs::create_dir_all(dir.join(locale)).unwrap();
 //!     std::fs::write(dir.join(locale).join("main.ftl"), ftl).unwrap();
