@@ -508,7 +508,13 @@ impl Translations {
             }
             return text;
         }
-        if self.first_warning(&requested, key) {
+        // Logged under the most specific loaded locale, so the set of
+        // warnings stays as small as the translations whatever is asked.
+        let effective = chain
+            .iter()
+            .find(|tag| loaded.bundles.contains_key(*tag))
+            .map_or(requested.as_str(), String::as_str);
+        if self.first_warning(effective, key) {
             tracing::warn!(
                 "i18n: no translation of `{key}` for `{requested}` (nor its fallbacks); \
                  showing the key"

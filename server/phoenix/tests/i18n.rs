@@ -193,6 +193,14 @@ fn a_missing_key_is_the_key_and_is_logged_once() {
         translations.t("de", "no-such-key-xyzzy", &[]),
         "no-such-key-xyzzy"
     );
+    // Regions of a loaded language count as that language: no new lines
+    // however many tags are asked.
+    for region in ["fr-CA", "fr-BE", "fr-CH"] {
+        assert_eq!(
+            translations.t(region, "no-such-key-xyzzy", &[]),
+            "no-such-key-xyzzy"
+        );
+    }
     let text = log_text();
     let lines: Vec<&str> = text
         .lines()
