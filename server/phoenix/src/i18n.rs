@@ -34,22 +34,31 @@
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```
 //!
-//! In an application:
+//! In an application, the translations are application state, the
+//! [`locale`] plug picks each request's locale and views translate with it:
 //!
-//! ```no_run
-//! use phoenix::i18n::{self, Translations};
+//! ```
+//! use phoenix::i18n::{self, I18nError, LocaleOptions, Translations};
 //! use phoenix::prelude::*;
 //!
-//! async fn hello(conn: Conn) -> Result<Conn> {
-//!     let text = i18n::t_args(&conn, "hello", &[("name", "Ann".into())]);
-//!     conn.text(text)
+//! // `[i18n]` in the config: priv/locales, default "en", reloading in dev.
+//! // Then: `Endpoint::builder(config, router).state(translations)`.
+//! fn translations(config: &Config) -> Result<Translations, I18nError> {
+//!     Translations::from_config(config)
 //! }
 //!
-//! # fn build(config: Config, router: phoenix::router::Router) -> anyhow_like::Result<()> {
-//! let translations = Translations::from_config(&config)?; // `[i18n]` settings
-//! let pipeline = Pipeline::new().plug(fetch_session).plug(i18n::locale);
-//! # let _ = (translations, pipeline); Ok(()) }
-//! # mod anyhow_like { pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>; }
+//! // In `router!`: `pipeline browser { plug fetch_session; plug i18n::locale; }`
+//! let browser = Pipeline::new().plug(fetch_session).plug(i18n::locale);
+//! // The seed's `plug :locale, default: "en"`:
+//! let users = Pipeline::new().plug_with(i18n::locale_with, LocaleOptions::new("en"));
+//!
+//! // An action or a view: `t`, `t_args` and `html_lang` read the conn's locale.
+//! async fn hello(conn: Conn) -> Result<Conn> {
+//!     let text = t_args(&conn, "hello", &[("name", "Ann".into())]);
+//!     let lang = html_lang(&conn);
+//!     conn.text(format!("<html lang=\"{lang}\">{text}"))
+//! }
+//! # let _ = (translations, browser, users, hello);
 //! ```
 
 mod plug;

@@ -164,6 +164,10 @@ fn arguments_and_attributes() {
         "Log in to your account"
     );
     assert_eq!(translations.t("fr", "login.title", &[]), "Connectez-vous");
+    // A missing argument shows its name (logged once), never panics.
+    assert_eq!(translations.t("en", "hello", &[]), "Hello, {$name}!");
+    // An attribute that does not exist is a missing key.
+    assert_eq!(translations.t("en", "title.nope", &[]), "title.nope");
 }
 
 #[test]
@@ -449,4 +453,23 @@ fn a_single_line_error_names_its_line() {
     let err = Translations::load(&dir, "en").unwrap_err().to_string();
     assert!(err.contains("de/extra.ftl:3:"), "{err}");
     assert!(!err.contains("stopped"), "{err}");
+}
+
+#[tokio::test]
+async fn reload_in_the_config_watches_the_folder() {
+    let app = TempApp::new(&[]);
+    write_locales(app.path());
+    std::fs::write(
+        app.path().join("config/test.toml"),
+        "[i18n]\nreload = true\n",
+    )
+    .unwrap();
+    let translations = Translations::from_config(&app.config()).unwrap();
+    let mut reloads = translations.reloads();
+    replace(
+        &app.path().join("priv/locales/de/main.ftl"),
+        &DE.replace("Willkommen", "Hallo"),
+    );
+    next_reload(&mut reloads).await;
+    assert_eq!(translations.t("de", "title", &[]), "Hallo");
 }
