@@ -100,6 +100,54 @@ pub struct Config {
     /// The database (`phoenix::db`, the `db` feature).
     #[serde(default)]
     pub database: DatabaseConfig,
+    /// Translations (see [`crate::i18n`]).
+    #[serde(default)]
+    pub i18n: I18nConfig,
+}
+
+/// `[i18n]`: where translations are and which locales are served.
+///
+/// ```toml
+/// [i18n]
+/// # default_locale = "en"
+/// # locales = ["en", "fr"]     # default: every folder found
+/// # path = "priv/locales"
+/// # reload = true              # default: true in dev, false elsewhere
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct I18nConfig {
+    /// The locale used when nothing else decides, and the last fallback.
+    #[serde(default = "i18n_default_locale")]
+    pub default_locale: String,
+    /// The supported locales; empty means every folder under `path`.
+    #[serde(default)]
+    pub locales: Vec<String>,
+    /// The folder of `{locale}/*.ftl`, relative to the app root.
+    #[serde(default = "i18n_path")]
+    pub path: String,
+    /// Reload when a `.ftl` file changes; unset means "in `dev` only".
+    #[serde(default)]
+    pub reload: Option<bool>,
+}
+
+fn i18n_default_locale() -> String {
+    "en".into()
+}
+
+fn i18n_path() -> String {
+    "priv/locales".into()
+}
+
+impl Default for I18nConfig {
+    fn default() -> Self {
+        I18nConfig {
+            default_locale: i18n_default_locale(),
+            locales: Vec::new(),
+            path: i18n_path(),
+            reload: None,
+        }
+    }
 }
 
 /// `[live_reload]`: the socket and script that reload open pages.

@@ -25,6 +25,7 @@ pub mod error;
 pub mod extract;
 pub mod format;
 pub mod html;
+pub mod i18n;
 pub mod introspect;
 pub mod live_reload;
 mod mailbox;

@@ -8,6 +8,7 @@ pub use crate::digest::static_path;
 pub use crate::endpoint::Endpoint;
 pub use crate::error::{Error, Exception, Result, WithStatus};
 pub use crate::extract::{Form, Json, Path, Query};
+pub use crate::i18n::{html_lang, t, t_args, Translations};
 pub use crate::params::Params;
 pub use crate::plug::{
     accepts, csrf_token, fetch_flash, fetch_session, protect_from_forgery,
