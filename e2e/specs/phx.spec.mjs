@@ -106,7 +106,7 @@ test("live reload: template edits, a compile error overlay, and a CSS swap", asy
   await expect(heading).toHaveText("Welcome to Blog!");
 
   // A template edit: phx rebuilds and restarts the app, the page reloads itself.
-  app.replace("src/views/page.rs", '"Welcome to Blog!"', '"Welcome to the new Blog!"');
+  app.replace("src/views/page.rs", 'h1 { (t(conn, "welcome")) }', 'h1 { "Welcome to the new Blog!" }');
   await expect(heading).toHaveText("Welcome to the new Blog!", { timeout: REBUILD });
 
   // Broken code: the page shows the compiler's error, the last good build
@@ -125,6 +125,10 @@ test("live reload: template edits, a compile error overlay, and a CSS swap", asy
   app.replace("src/views/page.rs", '"Welcome to the broken Blog!" + 1', '"Welcome to the fixed Blog!"');
   await expect(heading).toHaveText("Welcome to the fixed Blog!", { timeout: REBUILD });
   await expect(overlay).toHaveCount(0);
+
+  // A message edit: the translations reload and so does the page.
+  app.replace("priv/locales/en/main.ftl", "next-steps = Next steps", "next-steps = What now?");
+  await expect(page.getByRole("heading", { name: "What now?" })).toBeVisible({ timeout: 30_000 });
 
   // A stylesheet edit restyles the open page without reloading it.
   await page.evaluate(() => {

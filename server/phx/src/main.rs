@@ -9,6 +9,7 @@
 //! phx gen.channel Room
 //! phx gen.secret
 //! phx digest                   # fingerprinted static files
+//! phx i18n.check               # translations missing per locale
 //! phx db.setup | db.migrate | db.reset
 //! ```
 
@@ -16,6 +17,7 @@ mod build;
 mod db;
 mod digest;
 mod gen;
+mod i18n;
 mod new;
 mod project;
 mod routes;
@@ -86,6 +88,9 @@ enum Command {
         #[arg(default_value_t = 64)]
         length: usize,
     },
+    /// Lists the messages each locale lacks (fails if any does).
+    #[command(name = "i18n.check")]
+    I18nCheck,
     /// Fingerprints the static files and writes their manifest.
     Digest {
         /// The folder to digest (default: the app's `priv/static`).
@@ -118,6 +123,7 @@ fn main() -> ExitCode {
         Command::GenJson(args) => gen::resource(args, gen::Kind::Json),
         Command::GenChannel(args) => gen::channel(args),
         Command::GenSecret { length } => gen::secret(length),
+        Command::I18nCheck => i18n::check(),
         Command::Digest { path } => digest::run(path),
         Command::DbSetup => db::run(db::Task::Setup),
         Command::DbMigrate => db::run(db::Task::Migrate),

@@ -251,6 +251,38 @@ fn a_new_application_with_every_generator_passes_its_own_tests() {
         "{digested}"
     );
 
+    // Translations: complete at first; a new locale lacking messages fails the check.
+    let checked = phx(&app, &["i18n.check"]);
+    assert!(
+        checked.contains("every key is translated in en"),
+        "{checked}"
+    );
+    std::fs::create_dir_all(app.join("priv/locales/fr")).unwrap();
+    std::fs::write(
+        app.join("priv/locales/fr/main.ftl"),
+        "welcome = Bienvenue !\n",
+    )
+    .unwrap();
+    let config = app.join("config/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("locales = [\"en\"]", "locales = [\"en\", \"fr\"]"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_phx"))
+        .arg("i18n.check")
+        .current_dir(&app)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("fr:") && stderr.contains("tagline"),
+        "{stderr}"
+    );
+
     std::fs::remove_dir_all(&base).unwrap();
 }
 

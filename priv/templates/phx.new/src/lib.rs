@@ -31,13 +31,16 @@ pub fn app_root() -> PathBuf {
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Builds the endpoint: {% if db %}connects to the database (migrating it in
-/// dev and test), {% endif %}mounts the router, views and live reload (in dev).
+/// dev and test), {% endif %}loads the translations, mounts the router, views
+/// and live reload (in dev).
 pub async fn endpoint(config: Config) -> Result<Endpoint, StartError> {
 {% if db %}
     let repo = phoenix::db::Repo::start(&config).await?;
     Ok(endpoint_with(config, repo)?)
 {% else %}
+    let translations = phoenix::i18n::Translations::from_config(&config)?;
     Ok(Endpoint::builder(config, router::router())
+        .state(translations)
         .layout_view(views::LayoutView)
         .view(views::ErrorView)
         .live_reload()
@@ -46,13 +49,17 @@ pub async fn endpoint(config: Config) -> Result<Endpoint, StartError> {
 }
 {% if db %}
 
-/// Builds the endpoint on a given database (tests give each their own).
+/// Builds the endpoint on a given database (tests give each their own), with
+/// the translations of `priv/locales`.
 pub fn endpoint_with(
     config: Config,
     repo: phoenix::db::Repo,
 ) -> Result<Endpoint, phoenix::config::ConfigError> {
+    let translations = phoenix::i18n::Translations::from_config(&config)
+        .map_err(|e| phoenix::config::ConfigError(e.to_string()))?;
     Endpoint::builder(config, router::router())
         .state(repo)
+        .state(translations)
         .layout_view(views::LayoutView)
         .view(views::ErrorView)
         .live_reload()

@@ -1,5 +1,6 @@
 //! The router: pipelines of plugs, scopes, and the socket at `/socket`.
 
+use phoenix::i18n::locale;
 use phoenix::prelude::*;
 
 phoenix::router! {
@@ -9,6 +10,7 @@ phoenix::router! {
         plug accepts(["html"]);
         plug fetch_session;
         plug fetch_flash;
+        plug locale;
         plug protect_from_forgery;
         plug put_secure_browser_headers;
     }

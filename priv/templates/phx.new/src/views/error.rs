@@ -23,7 +23,7 @@ impl View for ErrorView {
         }
         let markup = html! {
             (DOCTYPE)
-            html lang="en" {
+            html lang=(html_lang(conn)) {
                 head {
                     meta charset="utf-8";
                     title { (status.as_u16()) " · " (error.reason) }
@@ -32,12 +32,14 @@ impl View for ErrorView {
                 body {
                     main.container {
                         h1 { (status.as_u16()) " " (error.reason) }
-                        @if status.is_client_error() {
+                        @if status == StatusCode::NOT_FOUND {
+                            p { (t(conn, "not-found")) }
+                        } @else if status.is_client_error() {
                             p { (error.message) }
                         } @else {
-                            p { "Something went wrong on our side." }
+                            p { (t(conn, "server-error")) }
                         }
-                        p { a href="/" { "Back to the home page" } }
+                        p { a href="/" { (t(conn, "back-home")) } }
                     }
                 }
             }

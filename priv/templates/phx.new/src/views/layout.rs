@@ -21,7 +21,7 @@ impl View for LayoutView {
         };
         let markup = html! {
             (DOCTYPE)
-            html lang="en" {
+            html lang=(html_lang(conn)) {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
@@ -33,7 +33,7 @@ impl View for LayoutView {
                     header.site {
                         a.brand href="/" { "{{ app_module }}" }
                         nav {
-                            a href="/" { "Home" }
+                            a href="/" { (t(conn, "nav-home")) }
                         }
                     }
                     main.container {

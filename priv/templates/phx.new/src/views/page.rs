@@ -13,24 +13,24 @@ impl View for PageView {
 }
 
 /// `GET /`: a welcome, and a live room over the `/socket` channel.
-pub fn index(_conn: &Conn) -> Markup {
+pub fn index(conn: &Conn) -> Markup {
     html! {
         section.hero {
-            h1 { "Welcome to {{ app_module }}!" }
-            p { "A productive web framework that does not compromise speed and maintainability." }
+            h1 { (t(conn, "welcome")) }
+            p { (t(conn, "tagline")) }
         }
         section.room {
             h2 { "room:lobby " span #room-state data-state="connecting" { "connecting…" } }
             ul #messages aria-live="polite" {}
             form #shout autocomplete="off" {
-                input #shout-body type="text" placeholder="Say something to everyone here" aria-label="Message";
-                button type="submit" { "Shout" }
+                input #shout-body type="text" placeholder=(t(conn, "room-placeholder")) aria-label=(t(conn, "room-message-label"));
+                button type="submit" { (t(conn, "room-shout")) }
             }
         }
         section.next {
-            h2 { "Next steps" }
+            h2 { (t(conn, "next-steps")) }
             ul {
-                li { "Edit " code { "src/views/page.rs" } ": with " code { "phx server" } " running, this page reloads by itself." }
+                li { "Edit " code { "src/views/page.rs" } " or " code { "priv/locales/en/main.ftl" } ": with " code { "phx server" } " running, this page reloads by itself." }
                 li { "Generate a resource: " code { "phx gen.html Blog Post posts title:string body:text" } }
                 li { "List the routes: " code { "phx routes" } }
             }
