@@ -12,8 +12,13 @@ fn error_locale(conn: &Conn, translations: &Translations) -> String {
     if let Some(locale) = conn.get_assign(LOCALE) {
         return locale.clone();
     }
-    conn.query_params()
-        .get_str("locale")
+    // The raw query: parameters are not parsed when no route matched.
+    let param = conn.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("locale="))
+    });
+    param
         .and_then(|p| translations.supported(p))
         .or_else(|| {
             let header = conn.req_header(poem::http::header::ACCEPT_LANGUAGE)?;
