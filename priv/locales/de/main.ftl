@@ -106,3 +106,14 @@ error-406 = Nicht akzeptabel
 error-413 = Inhalt zu groß
 error-415 = Nicht unterstützter Medientyp
 error-422 = Nicht verarbeitbare Entität
+
+## More pages
+seed-api-short = Ursprüngliche API
+seed-api-text = Diese Seite nutzt { $call } aus Phoenix 0.7 über { $path }.
+modern-api-short = Moderne API
+modern-api-text = Diese Seite importiert { $module } und nutzt { $call }.
+file-title = Datei { $path }
+file-captured = Der Glob { $glob } hat { $count ->
+    [one] { $count } Segment
+   *[other] { $count } Segmente
+} erfasst:

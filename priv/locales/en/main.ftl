@@ -107,3 +107,14 @@ error-406 = Not Acceptable
 error-413 = Payload Too Large
 error-415 = Unsupported Media Type
 error-422 = Unprocessable Entity
+
+## More pages
+seed-api-short = Seed API
+seed-api-text = This page uses { $call } from Phoenix 0.7 on { $path }.
+modern-api-short = Modern API
+modern-api-text = This page imports { $module } and uses { $call }.
+file-title = File { $path }
+file-captured = The glob { $glob } captured { $count ->
+    [one] { $count } segment
+   *[other] { $count } segments
+}:

@@ -106,3 +106,14 @@ error-406 = Non acceptable
 error-413 = Contenu trop volumineux
 error-415 = Type de contenu non pris en charge
 error-422 = Entité non traitable
+
+## More pages
+seed-api-short = API d’origine
+seed-api-text = Cette page utilise { $call } de Phoenix 0.7 sur { $path }.
+modern-api-short = API moderne
+modern-api-text = Cette page importe { $module } et utilise { $call }.
+file-title = Fichier { $path }
+file-captured = Le glob { $glob } a capturé { $count ->
+    [one] { $count } segment
+   *[other] { $count } segments
+} :

@@ -17,7 +17,10 @@ fn every_locale_has_every_key() {
     let translations = translations();
     assert_eq!(translations.locales(), ["de", "en", "fr"]);
     let missing = translations.missing_keys();
-    let missing: Vec<_> = missing.iter().filter(|(_, keys)| !keys.is_empty()).collect();
+    let missing: Vec<_> = missing
+        .iter()
+        .filter(|(_, keys)| !keys.is_empty())
+        .collect();
     assert!(
         missing.is_empty(),
         "keys missing in priv/locales: {missing:?}"
@@ -27,7 +30,8 @@ fn every_locale_has_every_key() {
 #[test]
 fn plurals_follow_each_language() {
     let translations = translations();
-    let count = |locale: &str, n: i64| translations.t(locale, "users-count", &[("count", n.into())]);
+    let count =
+        |locale: &str, n: i64| translations.t(locale, "users-count", &[("count", n.into())]);
     assert_eq!(count("en", 0), "0 users");
     assert_eq!(count("en", 1), "1 user");
     assert_eq!(count("en", 2), "2 users");
@@ -57,7 +61,10 @@ async fn locale_param_gives_french_and_is_remembered() {
     let html = home.text();
     assert!(html.contains("<html lang=\"fr\">"), "{html}");
     assert!(html.contains("Bienvenue dans Phoenix !"), "{html}");
-    assert!(html.contains("Le message est <strong>HELLO</strong>."), "{html}");
+    assert!(
+        html.contains("Le message est <strong>HELLO</strong>."),
+        "{html}"
+    );
     assert!(html.contains(">Accueil</a>"), "{html}");
     // No parameter now: the session remembers French.
     let users = client.get("/users").send().await;
@@ -101,8 +108,14 @@ async fn the_session_beats_the_header() {
 async fn the_switcher_links_to_the_current_path() {
     let client = client().await;
     let html = client.get("/users?locale=fr").send().await.text();
-    assert!(html.contains("<nav class=\"languages\" aria-label=\"Langue\">"), "{html}");
-    assert!(html.contains("href=\"/users?locale=en\" hreflang=\"en\""), "{html}");
+    assert!(
+        html.contains("<nav class=\"languages\" aria-label=\"Langue\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/users?locale=en\" hreflang=\"en\""),
+        "{html}"
+    );
     assert!(
         html.contains(
             "href=\"/users?locale=fr\" hreflang=\"fr\" lang=\"fr\" aria-current=\"true\">Français</a>"
@@ -151,7 +164,11 @@ async fn flash_and_validation_in_french() {
 #[tokio::test]
 async fn comments_in_french() {
     let client = client().await;
-    let html = client.get("/users/2/comments?locale=fr").send().await.text();
+    let html = client
+        .get("/users/2/comments?locale=fr")
+        .send()
+        .await
+        .text();
     assert!(html.contains("Commentaires pour Chris"), "{html}");
     assert!(html.contains("Ajouter un commentaire"), "{html}");
 }
@@ -171,7 +188,11 @@ async fn client_errors_in_french() {
     let client = client().await;
     let bad = client.get("/users/abc?locale=fr").send().await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().contains("<h1>Requête incorrecte</h1>"), "{}", bad.text());
+    assert!(
+        bad.text().contains("<h1>Requête incorrecte</h1>"),
+        "{}",
+        bad.text()
+    );
 }
 
 #[tokio::test]
@@ -190,7 +211,11 @@ async fn error_pages_in_french() {
     // Accept-Language).
     let nowhere = client.get("/no/such/page?locale=fr").send().await;
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
-    assert!(nowhere.text().contains("Page introuvable"), "{}", nowhere.text());
+    assert!(
+        nowhere.text().contains("Page introuvable"),
+        "{}",
+        nowhere.text()
+    );
     assert!(nowhere.text().contains("<html lang=\"fr\">"));
     // English stays as it was.
     let english = support::client().await.get("/nope").send().await;
@@ -214,4 +239,78 @@ async fn a_syntax_error_stops_startup_naming_file_and_line() {
     assert!(message.contains("main.ftl:2"), "{message}");
     assert!(message.contains("fr"), "{message}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_glob_page_counts_segments_in_each_language() {
+    let client = client().await;
+    let en = client.get("/files/docs/guide/intro.md").send().await.text();
+    assert!(
+        en.contains("<h1>File docs&#x2f;guide&#x2f;intro.md</h1>"),
+        "{en}"
+    );
+    assert!(
+        en.contains("The glob <code>*path</code> captured 3 segments:"),
+        "{en}"
+    );
+    let fr = client.get("/files/one?locale=fr").send().await.text();
+    assert!(fr.contains("<h1>Fichier one</h1>"), "{fr}");
+    assert!(
+        fr.contains("Le glob <code>*path</code> a capturé 1 segment :"),
+        "{fr}"
+    );
+    let de = client.get("/files/a/b?locale=de").send().await.text();
+    assert!(
+        de.contains("Der Glob <code>*path</code> hat 2 Segmente erfasst:"),
+        "{de}"
+    );
+}
+
+/// Every page, in every locale, shows text rather than a message id (a key
+/// found nowhere renders as itself).
+#[tokio::test]
+async fn no_page_shows_a_message_id() {
+    let en = std::fs::read_to_string(demo::app_root().join("priv/locales/en/main.ftl")).unwrap();
+    let ids: Vec<&str> = en
+        .lines()
+        .filter_map(|line| line.split_once(" = ").map(|(id, _)| id))
+        .filter(|id| id.contains('-') && !id.starts_with(' '))
+        .collect();
+    assert!(ids.len() > 50, "{ids:?}");
+    let pages = [
+        "/",
+        "/pages/about",
+        "/users",
+        "/users/1",
+        "/users/new",
+        "/users/1/edit",
+        "/users/1/comments",
+        "/chat",
+        "/seed-api",
+        "/modern-api",
+        "/files/a/b",
+        "/plain",
+        "/users/999999",
+    ];
+    for locale in ["en", "fr", "de"] {
+        let client = client().await;
+        for page in pages {
+            let sep = if page.contains('?') { '&' } else { '?' };
+            let html = client
+                .get(&format!("{page}{sep}locale={locale}"))
+                .send()
+                .await
+                .text();
+            for id in &ids {
+                assert!(
+                    !html.contains(&format!(">{id}<")) && !html.contains(&format!("\"{id}\"")),
+                    "{page} in {locale} shows the id {id}:\n{html}"
+                );
+            }
+            assert!(
+                html.contains(&format!("<html lang=\"{locale}\">")),
+                "{page} {locale}"
+            );
+        }
+    }
 }

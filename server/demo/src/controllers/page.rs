@@ -63,14 +63,14 @@ impl PageController {
 
     /// The seed's JavaScript API at work (`socket.join("rooms", "lobby", ...)`).
     pub async fn seed_api(conn: Conn) -> Result<Conn> {
-        conn.assign(TITLE, "Seed API").render(view::seed_api).await
+        let title = t(&conn, "seed-api-short");
+        conn.assign(TITLE, title).render(view::seed_api).await
     }
 
     /// The modern JavaScript API at work (ES module, `socket.channel(...)`).
     pub async fn modern_api(conn: Conn) -> Result<Conn> {
-        conn.assign(TITLE, "Modern API")
-            .render(view::modern_api)
-            .await
+        let title = t(&conn, "modern-api-short");
+        conn.assign(TITLE, title).render(view::modern_api).await
     }
 
     /// Plain text through the whole browser pipeline (the benchmark's route).

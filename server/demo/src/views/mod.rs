@@ -28,7 +28,7 @@ pub mod base {
     pub use phoenix::prelude::*;
 
     pub use super::TITLE;
-    pub use phoenix::i18n::{number, LOCALE};
+    pub use phoenix::i18n::{number, FluentValue, LOCALE};
 
     /// Available to all templates (the seed's `def title`), in the conn's
     /// locale.
@@ -42,13 +42,29 @@ pub mod base {
     }
 
     /// A translated sentence with markup in it: `key`'s text is escaped and
-    /// its `$arg` placeable replaced by `markup` (`The message is
-    /// <strong>HELLO</strong>.`).
-    pub fn t_markup(conn: &Conn, key: &str, arg: &str, markup: Markup) -> Markup {
-        const SLOT: &str = "\u{1}";
-        let text = t_args(conn, key, &[(arg, SLOT.into())]);
-        let escaped = html! { (text) }.into_string();
-        PreEscaped(escaped.replace(SLOT, &markup.into_string()))
+    /// each `$name` placeable of `parts` replaced by its markup (`The
+    /// message is <strong>HELLO</strong>.`).
+    pub fn t_markup(conn: &Conn, key: &str, parts: &[(&str, Markup)]) -> Markup {
+        t_markup_args(conn, key, parts, &[])
+    }
+
+    /// [`t_markup`] with plain arguments too (`$count` for a plural).
+    pub fn t_markup_args(
+        conn: &Conn,
+        key: &str,
+        parts: &[(&str, Markup)],
+        args: &[(&str, FluentValue<'_>)],
+    ) -> Markup {
+        let slots: Vec<String> = (0..parts.len()).map(|i| format!("\u{1}{i}\u{2}")).collect();
+        let mut all: Vec<(&str, FluentValue<'_>)> = args.to_vec();
+        for ((name, _), slot) in parts.iter().zip(&slots) {
+            all.push((name, slot.as_str().into()));
+        }
+        let mut out = html! { (t_args(conn, key, &all)) }.into_string();
+        for ((_, markup), slot) in parts.iter().zip(&slots) {
+            out = out.replace(slot.as_str(), &markup.0);
+        }
+        PreEscaped(out)
     }
 }
 

@@ -178,7 +178,7 @@ pub fn index(conn: &Conn, message: &str) -> Markup {
     html! {
         section.hero {
             h1 { (title(conn)) }
-            p.lead { (t_markup(conn, "home-message", "message", html! { strong { (display(message)) } })) }
+            p.lead { (t_markup(conn, "home-message", &[("message", html! { strong { (display(message)) } })])) }
             p { (t("home-intro")) }
         }
         section.cards {
@@ -214,7 +214,7 @@ pub fn index(conn: &Conn, message: &str) -> Markup {
 pub fn show(conn: &Conn, title: &str, url: &str) -> Markup {
     html! {
         h1 { (title) }
-        p { (t_markup(conn, "page-url", "url", html! { code { (url) } })) }
+        p { (t_markup(conn, "page-url", &[("url", html! { code { (url) } })])) }
         p { a href=(page_path::show("about").query([("format", "json")])) { (t(conn, "page-see-json")) } }
     }
 }
@@ -252,7 +252,10 @@ pub fn wasm(conn: &Conn, user: &str) -> Markup {
 pub fn seed_api(conn: &Conn) -> Markup {
     html! {
         h1 { (t(conn, "seed-api-title")) }
-        p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
+        p { (t_markup(conn, "seed-api-text", &[
+            ("call", html! { code { "socket.join(\"room\", \"lobby\", params, callback)" } }),
+            ("path", html! { code { "/ws" } }),
+        ])) }
         ol #log.log {}
         script src="/js/phoenix.js" {}
         script { (PreEscaped(SEED_JS)) }
@@ -263,7 +266,10 @@ pub fn seed_api(conn: &Conn) -> Markup {
 pub fn modern_api(conn: &Conn) -> Markup {
     html! {
         h1 { (t(conn, "modern-api-title")) }
-        p { "This page imports " code { "/js/phoenix.mjs" } " and uses " code { "socket.channel(...).join()" } "." }
+        p { (t_markup(conn, "modern-api-text", &[
+            ("module", html! { code { "/js/phoenix.mjs" } }),
+            ("call", html! { code { "socket.channel(...).join()" } }),
+        ])) }
         ol #log.log {}
         script type="module" { (PreEscaped(MODERN_JS)) }
     }
