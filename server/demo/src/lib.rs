@@ -60,14 +60,18 @@ pub async fn endpoint(config: Config) -> Result<Endpoint, StartError> {
 
 /// Builds the demo's endpoint on a database pool of its own choosing (tests
 /// give each endpoint a `phoenix::db::TestDatabase`): nothing is shared
-/// through statics.
+/// through statics. Loads the translations of `[i18n]` (`priv/locales`); a
+/// `.ftl` file that does not parse stops startup, naming its file and line.
 pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, ConfigError> {
     let settings = DemoSettings {
         crash_allowed: matches!(config.env.as_str(), "dev" | "test"),
     };
+    let translations = Translations::from_config(&config)
+        .map_err(|err| ConfigError(format!("translations: {err}")))?;
     Endpoint::builder(config, router::router())
         .state(repo)
         .state(settings)
+        .state(translations)
         .layout_view(views::LayoutView)
         .view(views::ErrorView)
         // The seed's `config :phoenix, :template_engines, ...`: `.jinja` is

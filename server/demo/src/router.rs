@@ -1,5 +1,6 @@
 //! The demo's router: the seed README's example, plus the pages around it.
 
+use phoenix::i18n;
 use phoenix::prelude::*;
 
 phoenix::router! {
@@ -10,6 +11,7 @@ phoenix::router! {
     pipeline browser {
         plug accepts(["html", "json"]);
         plug fetch_session;
+        plug i18n::locale;
         plug fetch_flash;
         plug protect_from_forgery;
         plug put_secure_browser_headers;

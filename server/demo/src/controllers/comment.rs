@@ -34,6 +34,33 @@ struct IndexPage {
     user: User,
     comments: Vec<Comment>,
     action: String,
+    /// The page's text in the conn's locale (`{{ t.title }}`, ...).
+    t: IndexText,
+}
+
+/// The translated text of `comment/index.html.jinja`.
+#[derive(Serialize)]
+struct IndexText {
+    title: String,
+    empty: String,
+    delete: String,
+    add: String,
+    post: String,
+    back: String,
+}
+
+impl IndexText {
+    fn new(conn: &Conn, user: &User) -> IndexText {
+        let name = || [("name", user.name.as_str().into())];
+        IndexText {
+            title: t_args(conn, "comments-title", &name()),
+            empty: t(conn, "comments-empty"),
+            delete: t(conn, "comments-delete"),
+            add: t(conn, "comments-add"),
+            post: t(conn, "comments-post"),
+            back: t_args(conn, "comments-back", &name()),
+        }
+    }
 }
 
 impl CommentController {
@@ -47,6 +74,7 @@ impl CommentController {
             .await?
             .ok_or(UserNotFound(user_id))?;
         let page = IndexPage {
+            t: IndexText::new(&conn, &user),
             comments: repo::list_comments(&repo, user.id).await?,
             action: user_comment_path::create(user.id).to_string(),
             user,
@@ -66,10 +94,12 @@ impl CommentController {
             .ok_or(UserNotFound(user_id))?;
         let body = form.comment.body.trim();
         let conn = if body.is_empty() {
-            conn.put_flash("error", "A comment can't be blank")
+            let message = t(&conn, "comment-blank");
+            conn.put_flash("error", message)
         } else {
             repo::create_comment(&repo, user.id, body).await?;
-            conn.put_flash("notice", "Comment added")
+            let message = t(&conn, "comment-added");
+            conn.put_flash("notice", message)
         };
         conn.redirect_to(user_comment_path::index(user.id))
     }
@@ -84,9 +114,11 @@ impl CommentController {
             .await?
             .ok_or(UserNotFound(user_id))?;
         let conn = if repo::delete_comment(&repo, user.id, id).await? {
-            conn.put_flash("notice", "Comment deleted")
+            let message = t(&conn, "comment-deleted");
+            conn.put_flash("notice", message)
         } else {
-            conn.put_flash("error", "That comment was already gone")
+            let message = t(&conn, "comment-gone");
+            conn.put_flash("error", message)
         };
         conn.redirect_to(user_comment_path::index(user.id))
     }

@@ -11,7 +11,7 @@ pub use comment::CommentController;
 pub use file::FileController;
 pub use page::PageController;
 pub use sitemap::SitemapController;
-pub use user::{locale, Locale, UserController};
+pub use user::UserController;
 
 use phoenix::prelude::*;
 

@@ -47,28 +47,30 @@ impl PageController {
     /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`.
     pub async fn chat(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
         let room = query.room.unwrap_or_else(|| "lobby".into());
-        conn.assign(TITLE, "Chat")
+        let title = t(&conn, "chat-title");
+        conn.assign(TITLE, title)
             .render(|conn: &Conn| view::chat(conn, query.user.trim(), &room))
             .await
     }
 
     /// The chat again, run by the Rust client compiled to wasm (`client-wasm/example`).
     pub async fn wasm(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
-        conn.assign(TITLE, "Chat (Rust)")
+        let title = t(&conn, "chat-wasm-title");
+        conn.assign(TITLE, title)
             .render(|conn: &Conn| view::wasm(conn, query.user.trim()))
             .await
     }
 
     /// The seed's JavaScript API at work (`socket.join("rooms", "lobby", ...)`).
     pub async fn seed_api(conn: Conn) -> Result<Conn> {
-        conn.assign(TITLE, "Seed API").render(view::seed_api).await
+        let title = t(&conn, "seed-api-short");
+        conn.assign(TITLE, title).render(view::seed_api).await
     }
 
     /// The modern JavaScript API at work (ES module, `socket.channel(...)`).
     pub async fn modern_api(conn: Conn) -> Result<Conn> {
-        conn.assign(TITLE, "Modern API")
-            .render(view::modern_api)
-            .await
+        let title = t(&conn, "modern-api-short");
+        conn.assign(TITLE, title).render(view::modern_api).await
     }
 
     /// Plain text through the whole browser pipeline (the benchmark's route).
@@ -122,7 +124,7 @@ impl PageController {
         if page == "admin" {
             return conn.redirect_to(page_path::show("unauthorized"));
         }
-        let title = format!("Showing page {page}");
+        let title = t_args(&conn, "page-showing", &[("page", page.as_str().into())]);
         let url = conn.url(&page_path::show(&page));
         if conn.format() == "json" {
             return conn.json(&PageJson { title, url });

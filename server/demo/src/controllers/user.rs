@@ -1,5 +1,9 @@
 //! `UserController`: resources, the seed's `locale` plug, forms and flash.
+//!
+//! The browser pipeline already picks a locale; the controller's plug is
+//! the seed's example, on the framework's `phoenix::i18n::locale_with`.
 
+use phoenix::i18n::{self, LocaleOptions};
 use phoenix::prelude::*;
 use serde::Deserialize;
 
@@ -7,32 +11,16 @@ use super::UserNotFound;
 use crate::repo::{self, Repo};
 use crate::router::helpers::user_path;
 use crate::views::user::{self as view, UserForm};
-use crate::views::LOCALE;
 
 /// Users, as HTML pages.
 pub struct UserController;
 
-/// Options of the `locale` plug.
-#[derive(Debug, Clone)]
-pub struct Locale {
-    /// Used when `?locale=` is absent or not one of en, fr, de.
-    pub default: &'static str,
-}
-
-/// The seed's `plug :locale, default: "en"`: the `LOCALE` assign.
-pub async fn locale(conn: Conn, opts: Locale) -> Result<Conn> {
-    let locale = match conn.query_params().get_str("locale") {
-        Some(l @ ("en" | "fr" | "de")) => l.to_string(),
-        _ => opts.default.to_string(),
-    };
-    Ok(conn.assign(LOCALE, locale))
-}
-
 impl Controller for UserController {
     type View = view::UserView;
 
+    /// The seed's `plug :locale, default: "en"`: the `LOCALE` assign.
     fn plugs() -> Pipeline {
-        Pipeline::new().plug_with(locale, Locale { default: "en" })
+        Pipeline::new().plug_with(i18n::locale_with, LocaleOptions::new("en"))
     }
 }
 
@@ -87,7 +75,8 @@ impl UserController {
                 .await;
         }
         repo::create_user(&repo, name).await?;
-        conn.put_flash("notice", "Created successfully")
+        let message = t(&conn, "user-created");
+        conn.put_flash("notice", message)
             .redirect_to(user_path::index())
     }
 
@@ -116,7 +105,8 @@ impl UserController {
                 .await;
         }
         repo::update_user(&repo, user.id, name).await?;
-        conn.put_flash("notice", "Updated successfully")
+        let message = t(&conn, "user-updated");
+        conn.put_flash("notice", message)
             .redirect_to(user_path::show(user.id))
     }
 
@@ -129,7 +119,8 @@ impl UserController {
         let user = repo::delete_user(&repo, id)
             .await?
             .ok_or(UserNotFound(id))?;
-        conn.put_flash("notice", format!("Deleted {}", user.name))
+        let message = t_args(&conn, "user-deleted", &[("name", user.name.into())]);
+        conn.put_flash("notice", message)
             .redirect_to(user_path::index())
     }
 }

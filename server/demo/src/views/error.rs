@@ -3,6 +3,31 @@
 use serde_json::json;
 
 use super::base::*;
+use phoenix::i18n::{parse_accept_language, FluentValue};
+
+/// The locale of an error page: the `locale` plug's when it ran; else (no
+/// route matched, so no pipeline ran) `?locale=`, then Accept-Language, then
+/// the default locale.
+fn error_locale(conn: &Conn, translations: &Translations) -> String {
+    if let Some(locale) = conn.get_assign(LOCALE) {
+        return locale.clone();
+    }
+    // The raw query: parameters are not parsed when no route matched.
+    let param = conn.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("locale="))
+    });
+    param
+        .and_then(|p| translations.supported(p))
+        .or_else(|| {
+            let header = conn.req_header(poem::http::header::ACCEPT_LANGUAGE)?;
+            parse_accept_language(header)
+                .iter()
+                .find_map(|tag| translations.supported(tag))
+        })
+        .unwrap_or_else(|| translations.default_locale().to_string())
+}
 
 /// Renders `404.html`, `500.json`, ... (`render_errors.view = "error"`).
 #[derive(Default)]
@@ -14,10 +39,25 @@ impl View for ErrorView {
     }
 
     fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
+        let translations = conn.state::<Translations>().ok();
+        let locale = match translations {
+            Some(translations) => error_locale(conn, translations),
+            None => "en".to_string(),
+        };
+        // A message in the page's locale; `fallback` without translations.
+        let tr = |key: &str, fallback: &str| -> String {
+            match translations {
+                Some(translations) if translations.has(&locale, key) => {
+                    translations.t(&locale, key, &[] as &[(&str, FluentValue<'_>)])
+                }
+                _ => fallback.to_string(),
+            }
+        };
+        let back = tr("error-back-home", "Back to the home page");
         let page = |code: &str, heading: &str, text: &str| -> Rendered {
             html! {
                 (DOCTYPE)
-                html lang="en" {
+                html lang=(locale) {
                     head {
                         meta charset="utf-8";
                         title { (code) " · " (heading) }
@@ -28,7 +68,7 @@ impl View for ErrorView {
                             p.code { (code) }
                             h1 { (heading) }
                             p { (text) }
-                            p { a.button href="/" { "Back to the home page" } }
+                            p { a.button href="/" { (back) } }
                         }
                     }
                 }
@@ -38,13 +78,16 @@ impl View for ErrorView {
         Some(Ok(match template {
             "404.html" => page(
                 "404",
-                "Page not found",
-                "Sorry, there is nothing at this address.",
+                &tr("error-404-title", "Page not found"),
+                &tr("error-404-text", "Sorry, there is nothing at this address."),
             ),
             "500.html" => page(
                 "500",
-                "Something went wrong",
-                "The error was logged; please try again in a moment.",
+                &tr("error-500-title", "Something went wrong"),
+                &tr(
+                    "error-500-text",
+                    "The error was logged; please try again in a moment.",
+                ),
             ),
             "404.json" => Rendered::json(&json!({ "errors": { "detail": "Not Found" } })),
             "500.json" => {
@@ -62,7 +105,10 @@ impl View for ErrorView {
                         "errors": { "detail": error.reason, "message": error.message }
                     }))
                 } else {
-                    page(&code, error.reason, &error.message)
+                    // The heading in the page's locale; the detail is the
+                    // framework's (English) explanation.
+                    let heading = tr(&format!("error-{code}"), error.reason);
+                    page(&code, &heading, &error.message)
                 }
             }
         }))

@@ -8,24 +8,38 @@ use super::base::*;
 #[derive(Default)]
 pub struct PageView;
 
+/// The chat's interface strings its script shows, in the conn's locale
+/// (`data-i18n` on the chat; `{user}` and `{reason}` are filled in by the
+/// script).
+fn chat_strings(conn: &Conn) -> String {
+    serde_json::json!({
+        "you": t(conn, "chat-you"),
+        "longPolling": t(conn, "chat-long-polling"),
+        "connectedAs": t_args(conn, "chat-connected-as", &[("user", "{user}".into())]),
+        "reconnecting": t(conn, "chat-reconnecting"),
+        "couldNotJoin": t_args(conn, "chat-could-not-join", &[("reason", "{reason}".into())]),
+    })
+    .to_string()
+}
+
 /// The chat's markup, shared by the phoenix.js and the wasm pages.
-fn chat_box(room: &str) -> Markup {
+fn chat_box(conn: &Conn, room: &str) -> Markup {
     html! {
-        section.chat {
+        section.chat data-i18n=(chat_strings(conn)) {
             header.chat-head {
-                h1 { "Room " (room) }
-                span #state.state data-state="connecting" { "connecting…" }
+                h1 { (t_args(conn, "chat-room", &[("room", room.into())])) }
+                span #state.state data-state="connecting" { (t(conn, "chat-connecting")) }
             }
             div.chat-body {
                 ol #messages.messages aria-live="polite" {}
                 aside.people {
-                    h2 { "Here now" }
+                    h2 { (t(conn, "chat-here-now")) }
                     ul #presence {}
                 }
             }
             form #composer.composer autocomplete="off" {
-                input #body type="text" placeholder="Say something…" maxlength="500" aria-label="Message";
-                button type="submit" { "Send" }
+                input #body type="text" placeholder=(t(conn, "chat-placeholder")) maxlength="500" aria-label=(t(conn, "chat-message"));
+                button type="submit" { (t(conn, "chat-send")) }
             }
         }
     }
@@ -83,6 +97,12 @@ const CHAT_JS: &str = r#"
   var list = document.getElementById("messages");
   var people = document.getElementById("presence");
   var room = document.getElementById("room").value || "lobby";
+  var i18n = JSON.parse(document.querySelector(".chat").dataset.i18n || "{}");
+  function say(key, fallback, values) {
+    var text = i18n[key] || fallback;
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
+    return text;
+  }
   var socket = new Phoenix.Socket("/socket", { params: { user: user }, longPollFallbackMs: 2500 });
   var presence = {};
   function setState(name, text) { state.dataset.state = name; state.textContent = text; }
@@ -90,7 +110,7 @@ const CHAT_JS: &str = r#"
     people.innerHTML = "";
     Object.keys(presence).sort().forEach(function (name) {
       var li = document.createElement("li");
-      li.textContent = name + (name === user ? " (you)" : "");
+      li.textContent = name + (name === user ? " " + say("you", "(you)") : "");
       people.appendChild(li);
     });
   }
@@ -106,11 +126,11 @@ const CHAT_JS: &str = r#"
     list.scrollTop = list.scrollHeight;
   }
   function connected() {
-    var transport = socket.transport === Phoenix.LongPoll ? " (long polling)" : "";
-    setState("open", "connected as " + user + transport);
+    var transport = socket.transport === Phoenix.LongPoll ? " " + say("longPolling", "(long polling)") : "";
+    setState("open", say("connectedAs", "connected as {user}", { user: user }) + transport);
   }
   socket.onOpen(connected);
-  socket.onClose(function () { setState("closed", "reconnecting…"); });
+  socket.onClose(function () { setState("closed", say("reconnecting", "reconnecting…")); });
   socket.connect();
   var channel = socket.channel("room:" + room, {});
   channel.on("new_msg", function (msg) { add(msg.user, msg.body); });
@@ -129,7 +149,7 @@ const CHAT_JS: &str = r#"
   });
   channel.join()
     .receive("ok", connected)
-    .receive("error", function (r) { setState("closed", "could not join: " + (r.reason || "error")); });
+    .receive("error", function (r) { setState("closed", say("couldNotJoin", "could not join: {reason}", { reason: r.reason || "error" })); });
   document.getElementById("composer").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = document.getElementById("body");
@@ -153,36 +173,37 @@ impl View for PageView {
 }
 
 /// The seed's `index.html` with its `message`.
-pub fn index(_conn: &Conn, message: &str) -> Markup {
+pub fn index(conn: &Conn, message: &str) -> Markup {
+    let t = |key: &str| t(conn, key);
     html! {
         section.hero {
-            h1 { (title()) }
-            p.lead { "The message is " strong { (display(message)) } "." }
-            p { "Every page here is a piece of the Phoenix 0.7 README, rebuilt in Rust." }
+            h1 { (title(conn)) }
+            p.lead { (t_markup(conn, "home-message", &[("message", html! { strong { (display(message)) } })])) }
+            p { (t("home-intro")) }
         }
         section.cards {
             article.card {
-                h2 { "Routing" }
+                h2 { (t("home-routing")) }
                 ul {
-                    li { a href=(page_path::show("about")) { "A page" } " · " a href=(page_path::show("admin")) { "an admin page" } " (redirects)" }
-                    li { a href=(file_path::show("docs/guide/intro.md")) { "A glob route" } }
-                    li { a href=(user_path::index()) { "Users" } ", with nested comments" }
+                    li { a href=(page_path::show("about")) { (t("home-a-page")) } " · " a href=(page_path::show("admin")) { (t("home-admin-page")) } " " (t("home-redirects")) }
+                    li { a href=(file_path::show("docs/guide/intro.md")) { (t("home-glob")) } }
+                    li { a href=(user_path::index()) { (t("nav-users")) } (t("home-users-nested")) }
                 }
             }
             article.card {
-                h2 { "Formats" }
+                h2 { (t("home-formats")) }
                 ul {
-                    li { a href=(page_path::show("about").query([("format", "json")])) { "A page as JSON" } }
-                    li { a href=(api_user_path::index()) { "The JSON API" } }
-                    li { a href="/sitemap.xml" { "The sitemap" } }
+                    li { a href=(page_path::show("about").query([("format", "json")])) { (t("home-page-json")) } }
+                    li { a href=(api_user_path::index()) { (t("home-json-api")) } }
+                    li { a href="/sitemap.xml" { (t("home-sitemap")) } }
                 }
             }
             article.card {
-                h2 { "Layouts and errors" }
+                h2 { (t("home-layouts")) }
                 ul {
-                    li { a href="/plain" { "The plain layout" } " · " a href="/bare" { "no layout" } }
-                    li { a href="/no/such/page" { "A 404 page" } " · " a href="/crash" { "a crash" } }
-                    li { a href="/session" { "The session" } }
+                    li { a href="/plain" { (t("home-plain")) } " · " a href="/bare" { (t("home-bare")) } }
+                    li { a href="/no/such/page" { (t("home-404")) } " · " a href="/crash" { (t("home-crash")) } }
+                    li { a href="/session" { (t("home-session")) } }
                 }
             }
         }
@@ -190,11 +211,11 @@ pub fn index(_conn: &Conn, message: &str) -> Markup {
 }
 
 /// A page of the seed's `show` action.
-pub fn show(_conn: &Conn, title: &str, url: &str) -> Markup {
+pub fn show(conn: &Conn, title: &str, url: &str) -> Markup {
     html! {
         h1 { (title) }
-        p { "This page's full URL is " code { (url) } "." }
-        p { a href=(page_path::show("about").query([("format", "json")])) { "See it as JSON" } }
+        p { (t_markup(conn, "page-url", &[("url", html! { code { (url) } })])) }
+        p { a href=(page_path::show("about").query([("format", "json")])) { (t(conn, "page-see-json")) } }
     }
 }
 
@@ -208,9 +229,9 @@ pub struct PageJson {
 }
 
 /// The chat on phoenix.js.
-pub fn chat(_conn: &Conn, user: &str, room: &str) -> Markup {
+pub fn chat(conn: &Conn, user: &str, room: &str) -> Markup {
     html! {
-        (chat_box(room))
+        (chat_box(conn, room))
         input #user type="hidden" value=(user);
         input #room type="hidden" value=(room);
         script src="/js/phoenix.js" {}
@@ -219,19 +240,22 @@ pub fn chat(_conn: &Conn, user: &str, room: &str) -> Markup {
 }
 
 /// The same chat, run by the Rust client compiled to wasm.
-pub fn wasm(_conn: &Conn, user: &str) -> Markup {
+pub fn wasm(conn: &Conn, user: &str) -> Markup {
     html! {
-        (chat_box("lobby"))
+        (chat_box(conn, "lobby"))
         input #user type="hidden" value=(user);
         script type="module" { (PreEscaped(WASM_JS)) }
     }
 }
 
 /// The seed's JavaScript API at work.
-pub fn seed_api(_conn: &Conn) -> Markup {
+pub fn seed_api(conn: &Conn) -> Markup {
     html! {
-        h1 { "The seed's JavaScript API" }
-        p { "This page uses " code { "socket.join(\"room\", \"lobby\", params, callback)" } " from Phoenix 0.7 on " code { "/ws" } "." }
+        h1 { (t(conn, "seed-api-title")) }
+        p { (t_markup(conn, "seed-api-text", &[
+            ("call", html! { code { "socket.join(\"room\", \"lobby\", params, callback)" } }),
+            ("path", html! { code { "/ws" } }),
+        ])) }
         ol #log.log {}
         script src="/js/phoenix.js" {}
         script { (PreEscaped(SEED_JS)) }
@@ -239,10 +263,13 @@ pub fn seed_api(_conn: &Conn) -> Markup {
 }
 
 /// The modern JavaScript API at work.
-pub fn modern_api(_conn: &Conn) -> Markup {
+pub fn modern_api(conn: &Conn) -> Markup {
     html! {
-        h1 { "The modern JavaScript API" }
-        p { "This page imports " code { "/js/phoenix.mjs" } " and uses " code { "socket.channel(...).join()" } "." }
+        h1 { (t(conn, "modern-api-title")) }
+        p { (t_markup(conn, "modern-api-text", &[
+            ("module", html! { code { "/js/phoenix.mjs" } }),
+            ("call", html! { code { "socket.channel(...).join()" } }),
+        ])) }
         ol #log.log {}
         script type="module" { (PreEscaped(MODERN_JS)) }
     }

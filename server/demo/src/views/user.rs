@@ -18,7 +18,8 @@ impl View for UserView {
 pub struct UserForm {
     /// The name field's value.
     pub name: String,
-    /// Why the last submission was refused.
+    /// Why the last submission was refused: a message key of
+    /// `priv/locales` (translated when shown).
     pub error: Option<&'static str>,
 }
 
@@ -35,7 +36,7 @@ impl UserForm {
     pub fn blank(name: &str) -> UserForm {
         UserForm {
             name: name.to_string(),
-            error: Some("Name can't be blank"),
+            error: Some("error-name-blank"),
         }
     }
 }
@@ -52,9 +53,9 @@ fn user_form(
             @if let Some(method) = method { (method_input_tag(method)) }
             (csrf_input_tag(conn))
             @if let Some(error) = form.error {
-                p.field-error role="alert" { (error) }
+                p.field-error role="alert" { (t(conn, error)) }
             }
-            label for="user_name" { "Name" }
+            label for="user_name" { (t(conn, "users-name")) }
             input #user_name type="text" name="user[name]" value=(form.name) autofocus;
             button type="submit" { (submit) }
         }
@@ -64,25 +65,21 @@ fn user_form(
 /// `index.html`: every user.
 pub fn index(conn: &Conn, users: &[User]) -> Markup {
     html! {
-        h1 { (greeting(conn)) ", users" }
-        p.locales { "Language: "
-            @for l in ["en", "fr", "de"] {
-                a href=(user_path::index().query([("locale", l)])) { (l) } " "
-            }
-        }
+        h1 { (t_args(conn, "users-heading", &[("greeting", greeting(conn).into())])) }
+        p.count { (t_args(conn, "users-count", &[("count", users.len().into())])) }
         @if users.is_empty() {
-            p.empty { "No users yet." }
+            p.empty { (t(conn, "users-empty")) }
         } @else {
             table.users {
-                thead { tr { th { "Name" } th {} } }
+                thead { tr { th { (t(conn, "users-name")) } th {} } }
                 tbody {
                     @for user in users {
                         tr {
                             td { a href=(user_path::show(user.id)) { (user.name) } }
                             td {
                                 div.actions {
-                                    a href=(user_path::edit(user.id)) { "Edit" }
-                                    (button_to(conn, "delete", &user_path::destroy(user.id).to_string(), "Delete"))
+                                    a href=(user_path::edit(user.id)) { (t(conn, "users-edit")) }
+                                    (button_to(conn, "delete", &user_path::destroy(user.id).to_string(), &t(conn, "users-delete")))
                                 }
                             }
                         }
@@ -90,7 +87,7 @@ pub fn index(conn: &Conn, users: &[User]) -> Markup {
                 }
             }
         }
-        p { a.button href=(user_path::new()) { "New user" } }
+        p { a.button href=(user_path::new()) { (t(conn, "users-new")) } }
     }
 }
 
@@ -98,30 +95,30 @@ pub fn index(conn: &Conn, users: &[User]) -> Markup {
 pub fn show(conn: &Conn, user: &User) -> Markup {
     html! {
         h1 { (greeting(conn)) ", " (user.name) }
-        p.muted { "User #" (user.id) }
+        p.muted { (t_args(conn, "user-number", &[("id", user.id.into())])) }
         p {
-            a href=(user_comment_path::index(user.id)) { "Comments" } " · "
-            a href=(user_path::edit(user.id)) { "Edit" } " · "
-            a href=(user_path::index()) { "All users" }
+            a href=(user_comment_path::index(user.id)) { (t(conn, "user-comments")) } " · "
+            a href=(user_path::edit(user.id)) { (t(conn, "users-edit")) } " · "
+            a href=(user_path::index()) { (t(conn, "user-all")) }
         }
-        (button_to(conn, "delete", &user_path::destroy(user.id).to_string(), "Delete this user"))
+        (button_to(conn, "delete", &user_path::destroy(user.id).to_string(), &t(conn, "user-delete-this")))
     }
 }
 
 /// `new.html`: the form to create a user.
 pub fn new(conn: &Conn, form: &UserForm) -> Markup {
     html! {
-        h1 { "New user" }
-        (user_form(conn, form, &user_path::create(), None, "Create user"))
-        p { a href=(user_path::index()) { "Back" } }
+        h1 { (t(conn, "users-new")) }
+        (user_form(conn, form, &user_path::create(), None, &t(conn, "user-create")))
+        p { a href=(user_path::index()) { (t(conn, "user-back")) } }
     }
 }
 
 /// `edit.html`: the form to rename a user.
 pub fn edit(conn: &Conn, user: &User, form: &UserForm) -> Markup {
     html! {
-        h1 { "Edit " (user.name) }
-        (user_form(conn, form, &user_path::update(user.id), Some("patch"), "Save"))
-        p { a href=(user_path::show(user.id)) { "Back" } }
+        h1 { (t_args(conn, "user-edit-title", &[("name", user.name.as_str().into())])) }
+        (user_form(conn, form, &user_path::update(user.id), Some("patch"), &t(conn, "user-save")))
+        p { a href=(user_path::show(user.id)) { (t(conn, "user-back")) } }
     }
 }
