@@ -73,6 +73,7 @@ use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
 pub use fluent_bundle::FluentValue;
+pub(crate) use plug::locale_for_error_page;
 pub use plug::{
     format_decimal, format_integer, html_lang, locale, locale_with, number, t, t_args,
     LocaleOptions, LOCALE,

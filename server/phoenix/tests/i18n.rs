@@ -255,6 +255,21 @@ mod web {
         }
     }
 
+    /// Error pages that say the title in the conn's language.
+    #[derive(Default)]
+    pub struct TranslatedErrors;
+
+    impl View for TranslatedErrors {
+        fn name(&self) -> &'static str {
+            "error"
+        }
+
+        fn render(&self, _template: &str, conn: &Conn) -> Option<Result<Rendered>> {
+            let page = maud::html! { p lang=(html_lang(conn)) { (t(conn, "title")) } };
+            Some(Ok(page.into()))
+        }
+    }
+
     pub struct PageController;
 
     impl Controller for PageController {
@@ -472,4 +487,33 @@ async fn reload_in_the_config_watches_the_folder() {
     );
     next_reload(&mut reloads).await;
     assert_eq!(translations.t("de", "title", &[]), "Hallo");
+}
+
+#[tokio::test]
+async fn a_page_no_route_matches_speaks_the_visitors_language() {
+    let (app, translations) = app();
+    let mut config = app.config();
+    // The error view, not the debugging page.
+    config.debug_errors = false;
+    let endpoint = Endpoint::builder(config, web::router())
+        .view(web::TranslatedErrors)
+        .state(translations)
+        .build()
+        .unwrap();
+    let client = ConnTest::new(endpoint);
+    let german = client
+        .get("/no/such/page")
+        .header("accept-language", "de-AT, en;q=0.5")
+        .send()
+        .await;
+    assert_eq!(german.status(), StatusCode::NOT_FOUND);
+    assert!(
+        german.text().contains("<p lang=\"de\">Willkommen</p>"),
+        "{}",
+        german.text()
+    );
+    let french = client.get("/no/such/page?locale=fr").send().await;
+    assert!(french.text().contains("lang=\"fr\""), "{}", french.text());
+    let default = client.get("/no/such/page").send().await;
+    assert!(default.text().contains("lang=\"en\""), "{}", default.text());
 }

@@ -3,31 +3,7 @@
 use serde_json::json;
 
 use super::base::*;
-use phoenix::i18n::{parse_accept_language, FluentValue};
-
-/// The locale of an error page: the `locale` plug's when it ran; else (no
-/// route matched, so no pipeline ran) `?locale=`, then Accept-Language, then
-/// the default locale.
-fn error_locale(conn: &Conn, translations: &Translations) -> String {
-    if let Some(locale) = conn.get_assign(LOCALE) {
-        return locale.clone();
-    }
-    // The raw query: parameters are not parsed when no route matched.
-    let param = conn.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("locale="))
-    });
-    param
-        .and_then(|p| translations.supported(p))
-        .or_else(|| {
-            let header = conn.req_header(poem::http::header::ACCEPT_LANGUAGE)?;
-            parse_accept_language(header)
-                .iter()
-                .find_map(|tag| translations.supported(tag))
-        })
-        .unwrap_or_else(|| translations.default_locale().to_string())
-}
+use phoenix::i18n::FluentValue;
 
 /// Renders `404.html`, `500.json`, ... (`render_errors.view = "error"`).
 #[derive(Default)]
@@ -40,10 +16,9 @@ impl View for ErrorView {
 
     fn render(&self, template: &str, conn: &Conn) -> Option<Result<Rendered>> {
         let translations = conn.state::<Translations>().ok();
-        let locale = match translations {
-            Some(translations) => error_locale(conn, translations),
-            None => "en".to_string(),
-        };
+        // The `locale` plug's choice; when no route matched (no pipeline
+        // ran), the framework's from `?locale=` and Accept-Language.
+        let locale = conn.locale().to_string();
         // A message in the page's locale; `fallback` without translations.
         let tr = |key: &str, fallback: &str| -> String {
             match translations {

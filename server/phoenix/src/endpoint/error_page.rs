@@ -21,6 +21,8 @@ pub(crate) struct RequestHead {
     method: Method,
     uri: Uri,
     accept: Option<HeaderValue>,
+    /// For the error page's language when no pipeline chose one.
+    accept_language: Option<HeaderValue>,
     headers: Option<HeaderMap>,
 }
 
@@ -30,6 +32,7 @@ impl RequestHead {
             method: req.method().clone(),
             uri: req.uri().clone(),
             accept: req.headers().get(header::ACCEPT).cloned(),
+            accept_language: req.headers().get(header::ACCEPT_LANGUAGE).cloned(),
             headers: debug.then(|| req.headers().clone()),
         }
     }
@@ -110,13 +113,23 @@ fn error_view(
             .finish();
         if let Some(headers) = &head.headers {
             *req.headers_mut() = headers.clone();
-        } else if let Some(accept) = &head.accept {
-            req.headers_mut().insert(header::ACCEPT, accept.clone());
+        } else {
+            for (name, value) in [
+                (header::ACCEPT, &head.accept),
+                (header::ACCEPT_LANGUAGE, &head.accept_language),
+            ] {
+                if let Some(value) = value {
+                    req.headers_mut().insert(name, value.clone());
+                }
+            }
         }
         // The conn the error came from, as far as it was kept: its
         // assigns, layout and flash; and what went wrong.
         let mut conn = Conn::new(req, app.clone());
         conn.restore_context(context);
+        // A request no route matched ran no `locale` plug: its error page
+        // still speaks the visitor's language (`?locale=`, Accept-Language).
+        crate::i18n::locale_for_error_page(&mut conn);
         let message = err.to_string();
         // File templates of the error view see the same as variables.
         let variables = json!({

@@ -100,6 +100,34 @@ pub async fn locale_with(mut conn: Conn, opts: LocaleOptions) -> Result<Conn> {
     Ok(conn)
 }
 
+/// Gives an error page's conn a locale when no pipeline chose one (no route
+/// matched): `?locale=`, then `Accept-Language`, as [`locale`] would without
+/// a session. Nothing happens without [`Translations`] in the state.
+pub(crate) fn locale_for_error_page(conn: &mut Conn) {
+    if conn.get_assign(LOCALE).is_some() {
+        return;
+    }
+    let Ok(translations) = conn.state::<Translations>() else {
+        return;
+    };
+    // No plug parsed the query string of this conn: read it from the URI.
+    let param = LocaleOptions::default().param;
+    let from_param = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
+        .find(|(name, _)| name == param)
+        .and_then(|(_, value)| translations.supported(&value));
+    let chosen = from_param.or_else(|| {
+        conn.req_header(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|header| {
+                parse_accept_language(header)
+                    .iter()
+                    .find_map(|tag| translations.supported(tag))
+            })
+    });
+    if let Some(chosen) = chosen {
+        conn.put_assign(LOCALE, chosen);
+    }
+}
+
 impl Conn {
     /// The conn's locale: the [`LOCALE`] assign, else the default locale of
     /// the [`Translations`] in the state, else `en`.
