@@ -63,6 +63,7 @@ users-count = { $count ->
     [one] 1 Benutzer
    *[other] { $count } Benutzer
 }
+users-as-of = Stand { $date }
 users-empty = Noch keine Benutzer.
 users-name = Name
 users-edit = Bearbeiten
@@ -117,3 +118,6 @@ file-captured = Der Glob { $glob } hat { $count ->
     [one] { $count } Segment
    *[other] { $count } Segmente
 } erfasst:
+
+# The long date pattern (strftime; month names come from the locale data).
+phx-date-long = %-d. %B %Y

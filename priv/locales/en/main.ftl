@@ -64,6 +64,7 @@ users-count = { $count ->
     [one] 1 user
    *[other] { $count } users
 }
+users-as-of = as of { $date }
 users-empty = No users yet.
 users-name = Name
 users-edit = Edit
@@ -118,3 +119,6 @@ file-captured = The glob { $glob } captured { $count ->
     [one] { $count } segment
    *[other] { $count } segments
 }:
+
+# The long date pattern (strftime; month names come from the locale data).
+phx-date-long = %B %-d, %Y

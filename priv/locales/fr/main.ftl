@@ -63,6 +63,7 @@ users-count = { $count ->
     [one] { $count } utilisateur
    *[other] { $count } utilisateurs
 }
+users-as-of = au { $date }
 users-empty = Aucun utilisateur pour l’instant.
 users-name = Nom
 users-edit = Modifier
@@ -117,3 +118,6 @@ file-captured = Le glob { $glob } a capturé { $count ->
     [one] { $count } segment
    *[other] { $count } segments
 } :
+
+# The long date pattern (strftime; month names come from the locale data).
+phx-date-long = %-d %B %Y

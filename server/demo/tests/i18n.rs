@@ -130,9 +130,26 @@ async fn the_users_page_counts_with_a_plural() {
     let client = client().await;
     let en = client.get("/users").send().await.text();
     let fr = client.get("/users?locale=fr").send().await.text();
-    // The seed's users: more than one.
-    assert!(en.contains(" users</p>"), "{en}");
-    assert!(fr.contains(" utilisateurs</p>"), "{fr}");
+    // The seed's users: more than one; then today's date, long form.
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86_400;
+    let today = phoenix::i18n::NaiveDate::from_num_days_from_ce_opt(719_163 + days as i32).unwrap();
+    let en_date = phoenix::i18n::format_date_with("en", today, "%B %-d, %Y");
+    let fr_date = phoenix::i18n::format_date_with("fr", today, "%-d %B %Y");
+    assert!(en.contains(&format!("2 users as of {en_date}</p>")), "{en}");
+    assert!(
+        fr.contains(&format!("2 utilisateurs au {fr_date}</p>")),
+        "{fr}"
+    );
+    let de = client.get("/users?locale=de").send().await.text();
+    let de_date = phoenix::i18n::format_date_with("de", today, "%-d. %B %Y");
+    assert!(
+        de.contains(&format!("2 Benutzer Stand {de_date}</p>")),
+        "{de}"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 //! (`en`, `fr`, `fr-CA`, ...). [`Translations`] loads them at startup (a
 //! syntax error stops startup and names the file and line), is given to the
 //! endpoint as application state, and is read by the [`locale`] plug and the
-//! view helpers [`t`], [`t_args`] and [`html_lang`]. In `dev` it reloads when
+//! view helpers [`t`], [`t_args`] and [`html_lang`], with numbers
+//! ([`number`]) and dates ([`date`], [`date_long`]) in the conn's language.
+//! In `dev` it reloads when
 //! a `.ftl` file changes (see [`Translations::from_config`]).
 //!
 //! Lookups fall back from the requested locale (`fr-CA`) to its language
@@ -61,6 +63,7 @@
 //! # let _ = (translations, browser, users, hello);
 //! ```
 
+mod dates;
 mod plug;
 mod watch;
 
@@ -72,6 +75,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
+pub use dates::{date, date_long, format_date, format_date_with, NaiveDate, LONG_DATE_KEY};
 pub use fluent_bundle::FluentValue;
 pub(crate) use plug::locale_for_error_page;
 pub use plug::{
