@@ -23,7 +23,7 @@ test("switch to French, stay French while navigating, then switch to German", as
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await expect(page.getByRole("heading", { name: "Bonjour, utilisateurs" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Nouvel utilisateur" })).toBeVisible();
-  await expect(page.getByText(/^\d+ utilisateurs?$/)).toBeVisible();
+  await expect(page.getByText(/^\d+ utilisateurs? au \d+ \p{L}+ \d{4}$/u)).toBeVisible();
 
   await page.getByRole("link", { name: "Nouvel utilisateur" }).click();
   await page.getByRole("button", { name: "Créer l’utilisateur" }).click();

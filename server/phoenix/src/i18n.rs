@@ -205,6 +205,35 @@ fn canonical(tag: &str) -> Option<String> {
         .map(|l| l.to_string())
 }
 
+/// `key` (`id` or `id.attr`) of one bundle, formatted, when it is there and
+/// formats without errors (anything else takes the slow path, which logs).
+fn format_message(bundle: &Bundle, key: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
+    let (id, attr) = match key.split_once('.') {
+        Some((id, attr)) => (id, Some(attr)),
+        None => (key, None),
+    };
+    let message = bundle.get_message(id)?;
+    let pattern = match attr {
+        Some(attr) => message.get_attribute(attr)?.value(),
+        None => message.value()?,
+    };
+    let mut errors = Vec::new();
+    let text = if args.is_empty() {
+        bundle
+            .format_pattern(pattern, None, &mut errors)
+            .into_owned()
+    } else {
+        let mut fluent_args = FluentArgs::with_capacity(args.len());
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    };
+    errors.is_empty().then_some(text)
+}
+
 fn read_locale(dir: &Path, tag: &str) -> Result<(Bundle, BTreeSet<String>), I18nError> {
     let langid: LanguageIdentifier = tag.parse().map_err(|_| I18nError::BadLocale {
         path: dir.to_path_buf(),
@@ -480,6 +509,15 @@ impl Translations {
     /// gives the key itself, logged once per locale and key.
     pub fn t(&self, locale: &str, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         let loaded = self.loaded();
+        // The usual case, a page's many lookups: the locale is one the
+        // `locale` plug chose (a loaded tag) and has the message.
+        if let Some(text) = loaded
+            .bundles
+            .get(locale)
+            .and_then(|bundle| format_message(bundle, key, args))
+        {
+            return text;
+        }
         let requested = canonical(locale).unwrap_or_else(|| self.shared.default_locale.clone());
         let mut chain: Vec<String> = vec![requested.to_ascii_lowercase()];
         if let Some((language, _)) = requested.split_once('-') {
