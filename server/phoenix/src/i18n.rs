@@ -75,7 +75,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
-pub use dates::{date, date_long, format_date, format_date_with, NaiveDate, LONG_DATE_KEY};
+pub use dates::{date, date_long, format_date, format_date_with, today, NaiveDate, LONG_DATE_KEY};
 pub use fluent_bundle::FluentValue;
 pub(crate) use plug::locale_for_error_page;
 pub use plug::{
@@ -205,9 +205,13 @@ fn canonical(tag: &str) -> Option<String> {
         .map(|l| l.to_string())
 }
 
-/// `key` (`id` or `id.attr`) of one bundle, formatted, when it is there and
-/// formats without errors (anything else takes the slow path, which logs).
-fn format_message(bundle: &Bundle, key: &str, args: &[(&str, FluentValue<'_>)]) -> Option<String> {
+/// `key` (`id` or `id.attr`) of one bundle, formatted, with whether Fluent
+/// reported errors (a missing argument, ...); `None` when the bundle lacks it.
+fn format_message(
+    bundle: &Bundle,
+    key: &str,
+    args: &[(&str, FluentValue<'_>)],
+) -> Option<(String, Vec<fluent_bundle::FluentError>)> {
     let (id, attr) = match key.split_once('.') {
         Some((id, attr)) => (id, Some(attr)),
         None => (key, None),
@@ -231,7 +235,7 @@ fn format_message(bundle: &Bundle, key: &str, args: &[(&str, FluentValue<'_>)]) 
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
     };
-    errors.is_empty().then_some(text)
+    Some((text, errors))
 }
 
 fn read_locale(dir: &Path, tag: &str) -> Result<(Bundle, BTreeSet<String>), I18nError> {
@@ -511,12 +515,14 @@ impl Translations {
         let loaded = self.loaded();
         // The usual case, a page's many lookups: the locale is one the
         // `locale` plug chose (a loaded tag) and has the message.
-        if let Some(text) = loaded
+        if let Some((text, errors)) = loaded
             .bundles
             .get(locale)
             .and_then(|bundle| format_message(bundle, key, args))
         {
-            return text;
+            if errors.is_empty() {
+                return text;
+            }
         }
         let requested = canonical(locale).unwrap_or_else(|| self.shared.default_locale.clone());
         let mut chain: Vec<String> = vec![requested.to_ascii_lowercase()];
@@ -524,37 +530,14 @@ impl Translations {
             chain.push(language.to_ascii_lowercase());
         }
         chain.push(self.shared.default_locale.to_ascii_lowercase());
-        let (id, attr) = match key.split_once('.') {
-            Some((id, attr)) => (id, Some(attr)),
-            None => (key, None),
-        };
-        let fluent_args = if args.is_empty() {
-            None
-        } else {
-            let mut fa = FluentArgs::with_capacity(args.len());
-            for (name, value) in args {
-                fa.set(*name, value.clone());
-            }
-            Some(fa)
-        };
         for tag in &chain {
-            let Some(bundle) = loaded.bundles.get(tag) else {
+            let Some((text, errors)) = loaded
+                .bundles
+                .get(tag)
+                .and_then(|bundle| format_message(bundle, key, args))
+            else {
                 continue;
             };
-            let Some(message) = bundle.get_message(id) else {
-                continue;
-            };
-            let pattern = match attr {
-                Some(attr) => message.get_attribute(attr).map(|a| a.value()),
-                None => message.value(),
-            };
-            let Some(pattern) = pattern else {
-                continue;
-            };
-            let mut errors = Vec::new();
-            let text = bundle
-                .format_pattern(pattern, fluent_args.as_ref(), &mut errors)
-                .into_owned();
             if !errors.is_empty() && self.first_warning(tag, key) {
                 tracing::warn!("i18n: `{key}` in `{tag}`: {errors:?}");
             }

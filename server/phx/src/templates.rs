@@ -7,7 +7,7 @@ use include_dir::{include_dir, Dir};
 use minijinja::Environment;
 use serde::Serialize;
 
-use crate::{ui, Failure};
+use crate::{ui, Failure, Outcome};
 
 /// `priv/templates/`: `phx.new/`, `phx.gen.html/`, `phx.gen.json/`, `phx.gen.channel/`.
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../priv/templates");
@@ -153,8 +153,6 @@ pub fn insert_line(root: &Path, relative: &str, line: &str, after_prefix: &str) 
     ui::step("updating", relative);
     Ok(())
 }
-
-use crate::Outcome;
 
 #[cfg(test)]
 mod tests {

@@ -62,23 +62,13 @@ fn user_form(
     }
 }
 
-/// Today's date (UTC).
-fn today() -> phoenix::i18n::NaiveDate {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0);
-    // Day 719,163 of the common era is 1970-01-01.
-    phoenix::i18n::NaiveDate::from_num_days_from_ce_opt(719_163 + days as i32).unwrap_or_default()
-}
-
 /// `index.html`: every user.
 pub fn index(conn: &Conn, users: &[User]) -> Markup {
     html! {
         h1 { (t_args(conn, "users-heading", &[("greeting", greeting(conn).into())])) }
         p.count {
             (t_args(conn, "users-count", &[("count", users.len().into())])) " "
-            (t_args(conn, "users-as-of", &[("date", phoenix::i18n::date_long(conn, today()).into())]))
+            (t_args(conn, "users-as-of", &[("date", phoenix::i18n::date_long(conn, phoenix::i18n::today()).into())]))
         }
         @if users.is_empty() {
             p.empty { (t(conn, "users-empty")) }

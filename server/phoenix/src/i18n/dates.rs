@@ -34,6 +34,16 @@ fn date_locale(locale: &str) -> DateLocale {
         .unwrap_or(DateLocale::en_US)
 }
 
+/// Today's date (UTC).
+pub fn today() -> NaiveDate {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    // Day 719,163 of the common era is 1970-01-01.
+    NaiveDate::from_num_days_from_ce_opt(719_163 + days as i32).unwrap_or_default()
+}
+
 /// `date` in `locale`'s short form (`12/2/2026` en, `02/12/2026` fr,
 /// `02.12.2026` de).
 pub fn format_date(locale: &str, date: NaiveDate) -> String {

@@ -83,11 +83,7 @@ pub async fn locale_with(mut conn: Conn, opts: LocaleOptions) -> Result<Conn> {
         }
     }
     if chosen.is_none() {
-        if let Some(header) = conn.req_header(poem::http::header::ACCEPT_LANGUAGE) {
-            chosen = parse_accept_language(header)
-                .iter()
-                .find_map(|tag| translations.supported(tag));
-        }
+        chosen = accepted(&conn, &translations);
     }
     let chosen = chosen.unwrap_or_else(|| {
         if opts.default.is_empty() {
@@ -98,6 +94,14 @@ pub async fn locale_with(mut conn: Conn, opts: LocaleOptions) -> Result<Conn> {
     });
     conn.put_assign(LOCALE, chosen);
     Ok(conn)
+}
+
+/// The best supported locale of the request's `Accept-Language`.
+fn accepted(conn: &Conn, translations: &Translations) -> Option<String> {
+    let header = conn.req_header(poem::http::header::ACCEPT_LANGUAGE)?;
+    parse_accept_language(header)
+        .iter()
+        .find_map(|tag| translations.supported(tag))
 }
 
 /// Gives an error page's conn a locale when no pipeline chose one (no route
@@ -115,14 +119,7 @@ pub(crate) fn locale_for_error_page(conn: &mut Conn) {
     let from_param = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
         .find(|(name, _)| name == param)
         .and_then(|(_, value)| translations.supported(&value));
-    let chosen = from_param.or_else(|| {
-        conn.req_header(poem::http::header::ACCEPT_LANGUAGE)
-            .and_then(|header| {
-                parse_accept_language(header)
-                    .iter()
-                    .find_map(|tag| translations.supported(tag))
-            })
-    });
+    let chosen = from_param.or_else(|| accepted(conn, translations));
     if let Some(chosen) = chosen {
         conn.put_assign(LOCALE, chosen);
     }

@@ -43,12 +43,6 @@ impl Fallback {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// A 503 page showing `reason`, refreshing every 2 seconds.
 fn answer(mut stream: std::net::TcpStream, reason: &str) {
     use std::io::Write;
@@ -57,15 +51,25 @@ fn answer(mut stream: std::net::TcpStream, reason: &str) {
     // The request itself does not matter; read what has arrived.
     let mut head = [0u8; 4096];
     let _ = stream.read(&mut head);
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"refresh\" content=\"2\"><title>phx: not running</title></head>\
-         <body style=\"font-family:system-ui;margin:2rem\"><h1>The application is not running</h1>\
-         <p>phx rebuilds it when you save a change; this page refreshes by itself.</p>\
-         <pre id=\"phx-build-error\" style=\"background:#1f2328;color:#f6f8fa;padding:1rem;\
-         white-space:pre-wrap\">{}</pre></body></html>",
-        escape(&phoenix::live_reload::strip_ansi(reason))
-    );
+    let error = phoenix::live_reload::strip_ansi(reason);
+    // maud escapes the compiler's text.
+    let body = maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="refresh" content="2";
+                title { "phx: not running" }
+            }
+            body style="font-family:system-ui;margin:2rem" {
+                h1 { "The application is not running" }
+                p { "phx rebuilds it when you save a change; this page refreshes by itself." }
+                pre #phx-build-error
+                    style="background:#1f2328;color:#f6f8fa;padding:1rem;white-space:pre-wrap" { (error) }
+            }
+        }
+    }
+    .into_string();
     let response = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/html; charset=utf-8\r\n\
          content-length: {}\r\ncache-control: no-store\r\nretry-after: 2\r\n\

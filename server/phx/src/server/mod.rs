@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use notify::{RecursiveMode, Watcher};
-use serde_json::json;
+use phoenix::live_reload::{BuildStatus, BUILD_STATUS_ENV};
 
 mod fallback;
 
@@ -39,19 +39,21 @@ pub struct ServerArgs {
 }
 
 /// The status file the application's live reloader watches.
-struct BuildStatus {
+struct StatusFile {
     path: PathBuf,
     build: u64,
 }
 
-impl BuildStatus {
+impl StatusFile {
     fn write(&self, status: &str, output: &str) {
-        let text = json!({
-            "status": status,
-            "output": phoenix::live_reload::strip_ansi(output),
-            "build": self.build,
-        })
-        .to_string();
+        let status = BuildStatus {
+            status: status.to_string(),
+            output: phoenix::live_reload::strip_ansi(output),
+            build: self.build,
+        };
+        let Ok(text) = serde_json::to_string(&status) else {
+            return;
+        };
         // Written whole then renamed: the watcher never reads half a file.
         let partial = self.path.with_extension("json.partial");
         if std::fs::write(&partial, text).is_ok() {
@@ -77,7 +79,7 @@ fn start(
     command
         .current_dir(&project.root)
         .env("PHX_ROOT", &project.root)
-        .env("PHX_BUILD_STATUS", status)
+        .env(BUILD_STATUS_ENV, status)
         .env("LISTEN_FDS", "1")
         .env_remove("LISTEN_PID")
         .env_remove("LISTEN_FDNAMES");
@@ -185,7 +187,7 @@ pub fn run(args: ServerArgs) -> Outcome {
     let target = project.path("target");
     std::fs::create_dir_all(&target)?;
     let status_path = target.join(format!("phx-build-status-{}.json", std::process::id()));
-    let mut status = BuildStatus {
+    let mut status = StatusFile {
         path: status_path.clone(),
         build: 1,
     };
