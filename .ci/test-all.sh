@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Playwright must use Debian's Chromium, never download a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# A one-shot build gains nothing from incremental caches, which take gigabytes
+# of a disk whose free space varies (a CI run once ran out of it).
+export CARGO_INCREMENTAL=0
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -22,6 +25,7 @@ for component in rustfmt clippy; do
     fi
 done
 cargo --version
+df -h . | tail -1 | awk '{print "disk: " $4 " free of " $2}'
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
@@ -81,4 +85,5 @@ cargo test -p phoenix-dashboard --locked --test window -- --ignored --nocapture
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e
 
+du -sh target 2>/dev/null | awk '{print "target/: " $1}'
 step "all tests passed"
