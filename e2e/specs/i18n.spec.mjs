@@ -62,3 +62,18 @@ test("a French 404 page", async ({ page }) => {
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await expect(page.getByRole("heading", { name: "Page introuvable" })).toBeVisible();
 });
+
+test("the wasm chat's interface in German", async ({ page }) => {
+  await page.goto("/wasm?locale=de&user=krabbe");
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page.locator("#state")).toHaveText("verbunden als krabbe (Rust)", { timeout: 15_000 });
+  await expect(page.locator("#presence li")).toHaveText(["krabbe (du)"]);
+});
+
+test("a page no route matches follows the session's language", async ({ page }) => {
+  await page.goto("/?locale=de");
+  const missing = await page.goto("/no/such/page");
+  expect(missing.status()).toBe(404);
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page.getByRole("heading", { name: "Seite nicht gefunden" })).toBeVisible();
+});

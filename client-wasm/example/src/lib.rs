@@ -23,6 +23,32 @@ fn by_id(id: &str) -> web_sys::Element {
         .unwrap_or_else(|| panic!("#{id} missing"))
 }
 
+/// The chat's interface strings in the page's language: the JSON object the
+/// server puts in the chat's `data-i18n` (`{user}`, `{reason}` are filled in
+/// here); English when a string is missing.
+struct Strings(serde_json::Value);
+
+impl Strings {
+    fn from_page() -> Strings {
+        let value = document()
+            .query_selector(".chat")
+            .ok()
+            .flatten()
+            .and_then(|chat| chat.get_attribute("data-i18n"))
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        Strings(value)
+    }
+
+    fn say(&self, key: &str, fallback: &str, values: &[(&str, &str)]) -> String {
+        let mut text = self.0[key].as_str().unwrap_or(fallback).to_string();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
 fn set_state(state: &str, text: &str) {
     let element = by_id("state");
     let _ = element.set_attribute("data-state", state);
@@ -55,14 +81,14 @@ fn add_message(user: &str, body: &str, mine: bool) {
     list.set_scroll_top(list.scroll_height());
 }
 
-fn render_presence(tracker: &Tracker, me: &str) {
+fn render_presence(tracker: &Tracker, me: &str, strings: &Strings) {
     let doc = document();
     let list = by_id("presence");
     list.set_inner_html("");
     for key in tracker.keys() {
         let item = doc.create_element("li").expect("li");
         let label = if key == me {
-            format!("{key} (you)")
+            format!("{key} {}", strings.say("you", "(you)", &[]))
         } else {
             key
         };
@@ -102,6 +128,7 @@ pub fn start() {
         ..Options::default()
     };
     options.params.insert("user".into(), json!(user));
+    let strings = std::rc::Rc::new(Strings::from_page());
     let socket = Socket::new(&socket_url(), options);
     socket.connect();
     let channel = socket.channel("room:lobby", json!({}));
@@ -109,22 +136,27 @@ pub fn start() {
     let mut states = socket.states();
     let me = user.clone();
     let watched = socket.clone();
+    let say = strings.clone();
     wasm_bindgen_futures::spawn_local(async move {
         while let Some(open) = states.next().await {
             if open {
-                let transport = match watched.transport() {
-                    Transport::LongPoll => ", long polling",
-                    Transport::WebSocket => "",
+                let client = match watched.transport() {
+                    Transport::LongPoll => {
+                        say.say("viaRustLongPolling", "(Rust, long polling)", &[])
+                    }
+                    Transport::WebSocket => say.say("viaRust", "(Rust)", &[]),
                 };
-                set_state("open", &format!("connected as {me} (Rust{transport})"));
+                let connected = say.say("connectedAs", "connected as {user}", &[("user", &me)]);
+                set_state("open", &format!("{connected} {client}"));
             } else {
-                set_state("closed", "reconnecting…");
+                set_state("closed", &say.say("reconnecting", "reconnecting…", &[]));
             }
         }
     });
 
     let mut events = channel.events();
     let me = user.clone();
+    let say = strings.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let mut tracker = Tracker::default();
         let mut generation = 0u64;
@@ -142,11 +174,11 @@ pub fn start() {
                     generation += 1;
                     tracker = Tracker::default();
                     tracker.on_state(Some(&generation.to_string()), &payload);
-                    render_presence(&tracker, &me);
+                    render_presence(&tracker, &me, &say);
                 }
                 "presence_diff" => {
                     tracker.on_diff(Some(&generation.to_string()), &payload);
-                    render_presence(&tracker, &me);
+                    render_presence(&tracker, &me, &say);
                 }
                 _ => {}
             }
@@ -156,7 +188,13 @@ pub fn start() {
     let joining = channel.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(err) = joining.join().await {
-            set_state("closed", &format!("could not join: {err}"));
+            let reason = err.to_string();
+            let text = strings.say(
+                "couldNotJoin",
+                "could not join: {reason}",
+                &[("reason", &reason)],
+            );
+            set_state("closed", &text);
         }
     });
 

@@ -10,6 +10,8 @@ nav-about = Über
 nav-users = Benutzer
 nav-chat = Chat
 nav-session = Sitzung
+# The /session page: the session value and the visit count.
+session-visit = { $value } (Besuch { $visits })
 nav-language = Sprache
 footer = { $title } · ausgeliefert vom phoenix-Framework für Rust
 welcome = Willkommen bei Phoenix!
@@ -55,6 +57,8 @@ chat-long-polling = (Long Polling)
 chat-connected-as = verbunden als { $user }
 chat-reconnecting = verbinde neu…
 chat-could-not-join = Beitritt nicht möglich: { $reason }
+chat-via-rust = (Rust)
+chat-via-rust-long-polling = (Rust, Long Polling)
 
 ## Users
 greeting = Hallo

@@ -11,6 +11,8 @@ nav-about = About
 nav-users = Users
 nav-chat = Chat
 nav-session = Session
+# The /session page: the session value and the visit count.
+session-visit = { $value } (visit { $visits })
 nav-language = Language
 footer = { $title } · served by the phoenix framework for Rust
 welcome = Welcome to Phoenix!
@@ -56,6 +58,8 @@ chat-long-polling = (long polling)
 chat-connected-as = connected as { $user }
 chat-reconnecting = reconnecting…
 chat-could-not-join = could not join: { $reason }
+chat-via-rust = (Rust)
+chat-via-rust-long-polling = (Rust, long polling)
 
 ## Users
 greeting = Hello

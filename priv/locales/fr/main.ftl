@@ -10,6 +10,8 @@ nav-about = À propos
 nav-users = Utilisateurs
 nav-chat = Discussion
 nav-session = Session
+# The /session page: the session value and the visit count.
+session-visit = { $value } (visite { $visits })
 nav-language = Langue
 footer = { $title } · servi par le framework phoenix pour Rust
 welcome = Bienvenue dans Phoenix !
@@ -55,6 +57,8 @@ chat-long-polling = (long polling)
 chat-connected-as = connecté en tant que { $user }
 chat-reconnecting = reconnexion…
 chat-could-not-join = impossible de rejoindre : { $reason }
+chat-via-rust = (Rust)
+chat-via-rust-long-polling = (Rust, long polling)
 
 ## Users
 greeting = Bonjour

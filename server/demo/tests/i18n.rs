@@ -196,6 +196,16 @@ async fn chat_interface_in_french() {
 }
 
 #[tokio::test]
+async fn the_session_page_counts_visits_in_each_language() {
+    let client = client().await;
+    assert_eq!(client.get("/session").send().await.text(), "bar (visit 1)");
+    let french = client.get("/session?locale=fr").send().await;
+    assert_eq!(french.text(), "bar (visite 2)");
+    let german = client.get("/session?locale=de").send().await;
+    assert_eq!(german.text(), "bar (Besuch 3)");
+}
+
+#[tokio::test]
 async fn client_errors_in_french() {
     let client = client().await;
     let bad = client.get("/users/abc?locale=fr").send().await;
@@ -218,10 +228,20 @@ async fn error_pages_in_french() {
     assert!(html.contains("<html lang=\"fr\">"), "{html}");
     assert!(html.contains("Page introuvable"), "{html}");
     assert!(html.contains("Retour à l’accueil"), "{html}");
-    // No route: no pipeline ran, so `?locale=` decides (the error conn of
-    // an unmatched path carries neither the session nor the request's
-    // Accept-Language).
-    let nowhere = client.get("/no/such/page?locale=fr").send().await;
+    // No route: no pipeline ran, yet the error page follows the same
+    // order: `?locale=`, then the session's choice, then Accept-Language.
+    let nowhere = client.get("/no/such/page?locale=de").send().await;
+    assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+    assert!(
+        nowhere.text().contains("<html lang=\"de\">"),
+        "{}",
+        nowhere.text()
+    );
+    let nowhere = client
+        .get("/no/such/page")
+        .header("accept-language", "de")
+        .send()
+        .await;
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
     assert!(
         nowhere.text().contains("Page introuvable"),
@@ -229,6 +249,17 @@ async fn error_pages_in_french() {
         nowhere.text()
     );
     assert!(nowhere.text().contains("<html lang=\"fr\">"));
+    let german = support::client()
+        .await
+        .get("/no/such/page")
+        .header("accept-language", "de-AT;q=0.8, en;q=0.5")
+        .send()
+        .await;
+    assert!(
+        german.text().contains("<html lang=\"de\">"),
+        "{}",
+        german.text()
+    );
     // English stays as it was.
     let english = support::client().await.get("/nope").send().await;
     assert!(english.text().contains("Page not found"));

@@ -67,11 +67,12 @@ mod dates;
 mod plug;
 mod watch;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
@@ -137,12 +138,23 @@ pub enum I18nError {
 
 /// One loaded set of bundles.
 struct Loaded {
-    /// Bundles by lowercase locale tag.
-    bundles: HashMap<String, Bundle>,
+    /// Bundles with their locale (canonical tag), few enough that a scan
+    /// beats hashing the tag on every lookup.
+    bundles: Vec<(String, Bundle)>,
     /// The locales, as written (folder names, canonicalised), sorted.
     locales: Vec<String>,
     /// Message ids (and `id.attr`) by locale.
     keys: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Loaded {
+    /// The bundle of `locale` (any case).
+    fn bundle(&self, locale: &str) -> Option<&Bundle> {
+        self.bundles
+            .iter()
+            .find(|(tag, _)| tag.eq_ignore_ascii_case(locale))
+            .map(|(_, bundle)| bundle)
+    }
 }
 
 /// What a reload did, as [`Translations::reloads`] reports it.
@@ -160,7 +172,9 @@ struct Shared {
     default_locale: String,
     /// The supported locales; empty means every folder.
     only: Vec<String>,
-    loaded: RwLock<Arc<Loaded>>,
+    /// Swapped whole on reload; reading it takes no lock (pages read it
+    /// for every message).
+    loaded: ArcSwap<Loaded>,
     /// (locale, key) pairs already logged as missing.
     warned: Mutex<HashSet<(String, String)>>,
     reloads: tokio::sync::watch::Sender<Reload>,
@@ -348,13 +362,13 @@ fn load_dir(dir: &Path, default_locale: &str, only: &[String]) -> Result<Loaded,
     }
     folders.sort();
     let mut loaded = Loaded {
-        bundles: HashMap::new(),
+        bundles: Vec::new(),
         locales: Vec::new(),
         keys: BTreeMap::new(),
     };
     for (tag, path) in folders {
         let (bundle, keys) = read_locale(&path, &tag)?;
-        loaded.bundles.insert(tag.to_ascii_lowercase(), bundle);
+        loaded.bundles.push((tag.clone(), bundle));
         loaded.keys.insert(tag.clone(), keys);
         loaded.locales.push(tag);
     }
@@ -386,7 +400,7 @@ impl Translations {
                 dir: dir.to_path_buf(),
                 default_locale,
                 only,
-                loaded: RwLock::new(Arc::new(loaded)),
+                loaded: ArcSwap::from_pointee(loaded),
                 warned: Mutex::new(HashSet::new()),
                 reloads: tokio::sync::watch::Sender::new(Reload::default()),
                 watcher: Mutex::new(None),
@@ -414,7 +428,7 @@ impl Translations {
         let result = load_dir(&s.dir, &s.default_locale, &s.only);
         let error = match result {
             Ok(loaded) => {
-                *s.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
+                s.loaded.store(Arc::new(loaded));
                 s.warned.lock().unwrap_or_else(|e| e.into_inner()).clear();
                 tracing::info!("i18n: reloaded translations from {}", s.dir.display());
                 Ok(())
@@ -468,12 +482,8 @@ impl Translations {
         self.loaded().locales.clone()
     }
 
-    fn loaded(&self) -> Arc<Loaded> {
-        self.shared
-            .loaded
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    fn loaded(&self) -> arc_swap::Guard<Arc<Loaded>> {
+        self.shared.loaded.load()
     }
 
     /// The supported locale to use for `tag`: the same locale (any case,
@@ -481,8 +491,12 @@ impl Translations {
     /// same language (`fr` → `fr-FR`); `None` if the language has no
     /// translations.
     pub fn supported(&self, tag: &str) -> Option<String> {
-        let tag = canonical(tag)?;
         let loaded = self.loaded();
+        // The usual case (a session's or a link's locale): a loaded tag as is.
+        if let Some(found) = loaded.locales.iter().find(|l| l.as_str() == tag) {
+            return Some(found.clone());
+        }
+        let tag = canonical(tag)?;
         let find = |t: &str| {
             loaded
                 .locales
@@ -516,8 +530,7 @@ impl Translations {
         // The usual case, a page's many lookups: the locale is one the
         // `locale` plug chose (a loaded tag) and has the message.
         if let Some((text, errors)) = loaded
-            .bundles
-            .get(locale)
+            .bundle(locale)
             .and_then(|bundle| format_message(bundle, key, args))
         {
             if errors.is_empty() {
@@ -532,8 +545,7 @@ impl Translations {
         chain.push(self.shared.default_locale.to_ascii_lowercase());
         for tag in &chain {
             let Some((text, errors)) = loaded
-                .bundles
-                .get(tag)
+                .bundle(tag)
                 .and_then(|bundle| format_message(bundle, key, args))
             else {
                 continue;
@@ -547,7 +559,7 @@ impl Translations {
         // warnings stays as small as the translations whatever is asked.
         let effective = chain
             .iter()
-            .find(|tag| loaded.bundles.contains_key(*tag))
+            .find(|tag| loaded.bundle(tag).is_some())
             .map_or(requested.as_str(), String::as_str);
         if self.first_warning(effective, key) {
             tracing::warn!(

@@ -105,7 +105,12 @@ impl PageController {
         let value: String = conn.get_session("foo").await?.unwrap_or_default();
         let visits: u64 = conn.get_session("visits").await?.unwrap_or(0) + 1;
         conn.put_session("visits", visits).await?;
-        conn.text(format!("{value} (visit {visits})"))
+        let text = t_args(
+            &conn,
+            "session-visit",
+            &[("value", value.into()), ("visits", visits.into())],
+        );
+        conn.text(text)
     }
 
     /// Panics, to show that a crashing action gets a 500 page and the server

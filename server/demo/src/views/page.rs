@@ -18,6 +18,9 @@ fn chat_strings(conn: &Conn) -> String {
         "connectedAs": t_args(conn, "chat-connected-as", &[("user", "{user}".into())]),
         "reconnecting": t(conn, "chat-reconnecting"),
         "couldNotJoin": t_args(conn, "chat-could-not-join", &[("reason", "{reason}".into())]),
+        // The wasm chat names its client.
+        "viaRust": t(conn, "chat-via-rust"),
+        "viaRustLongPolling": t(conn, "chat-via-rust-long-polling"),
     })
     .to_string()
 }

@@ -24,6 +24,9 @@ pub(crate) struct RequestHead {
     /// For the error page's language when no pipeline chose one.
     accept_language: Option<HeaderValue>,
     headers: Option<HeaderMap>,
+    /// The request's session (a shared handle, read only if an error page
+    /// needs it): the error view's conn has it as if `fetch_session` ran.
+    session: Option<tower_sessions::Session>,
 }
 
 impl RequestHead {
@@ -34,6 +37,7 @@ impl RequestHead {
             accept: req.headers().get(header::ACCEPT).cloned(),
             accept_language: req.headers().get(header::ACCEPT_LANGUAGE).cloned(),
             headers: debug.then(|| req.headers().clone()),
+            session: req.extensions().get::<tower_sessions::Session>().cloned(),
         }
     }
 
@@ -59,7 +63,11 @@ impl RequestHead {
 }
 
 /// Renders an error as a response; never fails.
-pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, mut err: Error) -> Response {
+pub(crate) async fn render(
+    app: &std::sync::Arc<App>,
+    head: &RequestHead,
+    mut err: Error,
+) -> Response {
     let context = err.take_context().unwrap_or_default();
     let status = err.status();
     if status.is_server_error() {
@@ -81,7 +89,7 @@ pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, mut err: Err
         debug_page(app, head, &err, status, &format)
     } else {
         (
-            error_view(app, head, context, &err, status, &format),
+            error_view(app, head, context, &err, status, &format).await,
             format,
         )
     };
@@ -97,7 +105,7 @@ pub(crate) fn render(app: &std::sync::Arc<App>, head: &RequestHead, mut err: Err
         .body(body)
 }
 
-fn error_view(
+async fn error_view(
     app: &std::sync::Arc<App>,
     head: &RequestHead,
     context: ErrorContext,
@@ -127,9 +135,11 @@ fn error_view(
         // assigns, layout and flash; and what went wrong.
         let mut conn = Conn::new(req, app.clone());
         conn.restore_context(context);
+        conn.internals_mut().session = head.session.clone();
         // A request no route matched ran no `locale` plug: its error page
-        // still speaks the visitor's language (`?locale=`, Accept-Language).
-        crate::i18n::locale_for_error_page(&mut conn);
+        // still speaks the visitor's language (`?locale=`, the session's
+        // choice, Accept-Language).
+        crate::i18n::locale_for_error_page(&mut conn).await;
         let message = err.to_string();
         // File templates of the error view see the same as variables.
         let variables = json!({

@@ -267,7 +267,7 @@ impl poem::Endpoint for Core {
             Err(err) => {
                 // The route an error came from, for observers, as for a response.
                 let route = observed.then(|| err.route()).flatten();
-                let mut response = error_page::render(&self.app, &head, err);
+                let mut response = error_page::render(&self.app, &head, err).await;
                 if let Some(route) = route {
                     response.extensions_mut().insert(MatchedRoute(route));
                 }

@@ -105,21 +105,28 @@ fn accepted(conn: &Conn, translations: &Translations) -> Option<String> {
 }
 
 /// Gives an error page's conn a locale when no pipeline chose one (no route
-/// matched): `?locale=`, then `Accept-Language`, as [`locale`] would without
-/// a session. Nothing happens without [`Translations`] in the state.
-pub(crate) fn locale_for_error_page(conn: &mut Conn) {
+/// matched): `?locale=`, then the session's choice, then `Accept-Language`,
+/// as [`locale`] would (without remembering anything). Nothing happens
+/// without [`Translations`] in the state.
+pub(crate) async fn locale_for_error_page(conn: &mut Conn) {
     if conn.get_assign(LOCALE).is_some() {
         return;
     }
-    let Ok(translations) = conn.state::<Translations>() else {
+    let Ok(translations) = conn.state::<Translations>().cloned() else {
         return;
     };
+    let opts = LocaleOptions::default();
     // No plug parsed the query string of this conn: read it from the URI.
-    let param = LocaleOptions::default().param;
-    let from_param = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
-        .find(|(name, _)| name == param)
+    let mut chosen = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
+        .find(|(name, _)| name == opts.param)
         .and_then(|(_, value)| translations.supported(&value));
-    let chosen = from_param.or_else(|| accepted(conn, translations));
+    if chosen.is_none() && conn.session().is_ok() {
+        // A session that cannot be read gives no locale, not a second error.
+        if let Ok(Some(stored)) = conn.get_session::<String>(opts.session_key).await {
+            chosen = translations.supported(&stored);
+        }
+    }
+    let chosen = chosen.or_else(|| accepted(conn, &translations));
     if let Some(chosen) = chosen {
         conn.put_assign(LOCALE, chosen);
     }
