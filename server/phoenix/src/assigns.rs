@@ -24,7 +24,6 @@
 //! ```
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -71,9 +70,13 @@ impl<T> fmt::Debug for Key<T> {
 type Value = (Arc<dyn Any + Send + Sync>, &'static str);
 
 /// The assigns of a conn; copies share their values until one is changed.
+///
+/// A conn has a handful of assigns, and the pipeline keeps a copy of them
+/// before every plug (for the error page): a short list is cheaper to copy
+/// on write and to search than a hash map.
 #[derive(Clone, Default)]
 pub struct Assigns {
-    values: Arc<HashMap<&'static str, Value>>,
+    values: Arc<Vec<(&'static str, Value)>>,
 }
 
 impl fmt::Debug for Assigns {
@@ -107,28 +110,37 @@ impl Exception for MissingAssignError {
 }
 
 impl Assigns {
+    /// The value named `name`.
+    fn find(&self, name: &str) -> Option<&Value> {
+        self.values
+            .iter()
+            .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
+            .map(|(_, value)| value)
+    }
+
     /// Sets an assign, replacing any value of that name.
     pub fn insert<T: Send + Sync + 'static>(&mut self, key: Key<T>, value: T) {
-        Arc::make_mut(&mut self.values).insert(
-            key.name,
-            (
-                Arc::new(value) as Arc<dyn Any + Send + Sync>,
-                std::any::type_name::<T>(),
-            ),
+        let value: Value = (
+            Arc::new(value) as Arc<dyn Any + Send + Sync>,
+            std::any::type_name::<T>(),
         );
+        let values = Arc::make_mut(&mut self.values);
+        match values.iter_mut().find(|(n, _)| *n == key.name) {
+            Some((_, slot)) => *slot = value,
+            None => values.push((key.name, value)),
+        }
     }
 
     /// An assign; `None` if it is not set (or holds another type).
     pub fn get<T: Send + Sync + 'static>(&self, key: Key<T>) -> Option<&T> {
-        self.values
-            .get(key.name)
+        self.find(key.name)
             .and_then(|(value, _)| value.downcast_ref::<T>())
     }
 
     /// An assign, or an error saying whether it is missing or of another type.
     pub fn fetch<T: Send + Sync + 'static>(&self, key: Key<T>) -> Result<&T, MissingAssignError> {
         let ty = std::any::type_name::<T>();
-        match self.values.get(key.name) {
+        match self.find(key.name) {
             None => Err(MissingAssignError {
                 name: key.name,
                 ty,
@@ -144,19 +156,19 @@ impl Assigns {
 
     /// Removes an assign.
     pub fn remove<T>(&mut self, key: Key<T>) {
-        if self.values.contains_key(key.name) {
-            Arc::make_mut(&mut self.values).remove(key.name);
+        if self.contains(key) {
+            Arc::make_mut(&mut self.values).retain(|(n, _)| *n != key.name);
         }
     }
 
     /// Whether an assign of that name is set.
     pub fn contains<T>(&self, key: Key<T>) -> bool {
-        self.values.contains_key(key.name)
+        self.find(key.name).is_some()
     }
 
     /// The names set, sorted.
     pub fn names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.values.keys().copied().collect();
+        let mut names: Vec<&'static str> = self.values.iter().map(|(n, _)| *n).collect();
         names.sort_unstable();
         names
     }

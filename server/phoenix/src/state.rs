@@ -32,6 +32,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -44,10 +45,32 @@ use crate::extract::FromConn;
 /// A value and the name of its type.
 type Entry = (Arc<dyn Any + Send + Sync>, &'static str);
 
+/// Hashes a [`TypeId`], which is a hash already, by keeping its bits (the
+/// state is read on every request, often several times).
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(5) ^ n;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(5) ^ u64::from(b);
+            self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
 /// Values of distinct types, each shared behind an [`Arc`].
 #[derive(Clone, Default)]
 pub struct StateMap {
-    values: Arc<HashMap<TypeId, Entry>>,
+    values: Arc<HashMap<TypeId, Entry, BuildHasherDefault<TypeIdHasher>>>,
 }
 
 impl fmt::Debug for StateMap {

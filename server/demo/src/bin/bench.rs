@@ -67,6 +67,45 @@ async fn in_process<E: poem::Endpoint>(endpoint: &E, path: &str, cookie: &str, n
     start.elapsed() / n
 }
 
+/// The messages `/pages/about` looks up, with the argument each takes.
+const ABOUT_KEYS: [(&str, Option<&str>); 12] = [
+    ("page-showing", Some("page")),
+    ("page-title", Some("title")),
+    ("brand-suffix", None),
+    ("nav-home", None),
+    ("nav-about", None),
+    ("nav-users", None),
+    ("nav-chat", None),
+    ("nav-session", None),
+    ("nav-language", None),
+    ("page-url", Some("url")),
+    ("page-see-json", None),
+    ("footer", Some("title")),
+];
+
+/// The time of [`ABOUT_KEYS`]' lookups in English, per page.
+fn about_lookups(translations: &phoenix::i18n::Translations, n: u32) -> Duration {
+    let lookup = || {
+        let mut bytes = 0;
+        for (key, argument) in ABOUT_KEYS {
+            let text = match argument {
+                Some(name) => translations.t("en", key, &[(name, "about".into())]),
+                None => translations.t("en", key, &[]),
+            };
+            bytes += text.len();
+        }
+        std::hint::black_box(bytes)
+    };
+    for _ in 0..n / 10 {
+        lookup();
+    }
+    let start = Instant::now();
+    for _ in 0..n {
+        lookup();
+    }
+    start.elapsed() / n
+}
+
 #[handler]
 fn hello() -> &'static str {
     "hello"
@@ -219,6 +258,18 @@ async fn main() {
         println!(
             "in-process, per request: bare poem {base:?}; /ping {fresh:?} new visitor, \
              {ping:?} with session; /pages/about {page:?} with session"
+        );
+        // The lookups `/pages/about` makes (layout and page), timed alone:
+        // what translating the page costs out of its time per request.
+        let translations = phoenix::i18n::Translations::from_config(
+            &Config::load_env(demo::app_root(), "test").expect("test config"),
+        )
+        .expect("translations");
+        let lookups = about_lookups(&translations, n);
+        println!(
+            "translating /pages/about (its {} lookups): {lookups:?} per request, {:.0} % of the page",
+            ABOUT_KEYS.len(),
+            100.0 * lookups.as_secs_f64() / page.as_secs_f64()
         );
         for path in &args.path {
             let with = in_process(&demo, path, &cookie, n).await;
