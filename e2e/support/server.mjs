@@ -21,13 +21,17 @@ export async function freePort() {
 }
 
 export class DemoServer {
-  constructor(port) {
+  /** `env`: extra environment variables (e.g. `PHX_PUBSUB__ADAPTER`). */
+  constructor(port, env = {}) {
     this.port = port;
+    this.env = env;
     this.child = null;
+    /** Everything the server wrote on stderr (its log) since it started. */
+    this.log = "";
   }
 
-  static async start() {
-    const server = new DemoServer(await freePort());
+  static async start(env = {}) {
+    const server = new DemoServer(await freePort(), env);
     await server.spawn();
     return server;
   }
@@ -40,15 +44,25 @@ export class DemoServer {
     return new Promise((resolve, reject) => {
       const child = spawn(binary, [], {
         cwd: root,
-        env: { ...process.env, PHX_ENV: "test", PORT: String(this.port), RUST_LOG: "info", PHX_ROOT: root, DATABASE_URL: "sqlite::memory:" },
+        env: {
+          ...process.env,
+          PHX_ENV: "test",
+          PORT: String(this.port),
+          RUST_LOG: "info",
+          PHX_ROOT: root,
+          DATABASE_URL: "sqlite::memory:",
+          ...this.env,
+        },
         stdio: ["ignore", "ignore", "pipe"],
       });
       this.child = child;
       let seen = "";
       const timer = setTimeout(() => reject(new Error(`demo did not start: ${seen}`)), 30000);
       child.stderr.setEncoding("utf8");
+      this.log = "";
       child.stderr.on("data", (chunk) => {
         seen += chunk;
+        this.log += chunk;
         if (seen.includes("listening on http://")) {
           clearTimeout(timer);
           resolve();
@@ -62,10 +76,19 @@ export class DemoServer {
   }
 
   async stop() {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
     const child = this.child;
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
+    await exited;
+  }
+
+  /** Kills the server without letting it close anything (a crashed node). */
+  async kill() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const child = this.child;
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.kill("SIGKILL");
     await exited;
   }
 

@@ -103,6 +103,86 @@ pub struct Config {
     /// Translations (see [`crate::i18n`]).
     #[serde(default)]
     pub i18n: I18nConfig,
+    /// How broadcasts reach other nodes (see [`crate::pubsub`]).
+    #[serde(default)]
+    pub pubsub: PubSubConfig,
+    /// Presence across nodes (see [`crate::presence`]).
+    #[serde(default)]
+    pub presence: PresenceConfig,
+}
+
+/// The PubSub adapter (`[pubsub]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PubSubAdapterKind {
+    /// In this process only (the default).
+    #[default]
+    Local,
+    /// Through a Redis server shared by every node.
+    Redis,
+}
+
+/// `[pubsub]`: one node, or several sharing a Redis server.
+///
+/// ```toml
+/// [pubsub]
+/// adapter = "redis"                  # default: "local"
+/// url = "redis://127.0.0.1:6379/"    # PHX_PUBSUB__URL
+/// # node = "web-1"                   # default: host name, process id and a random suffix
+/// # channel = "phx:my_app"           # default: "phx:" and the app name
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PubSubConfig {
+    /// `local` or `redis`.
+    #[serde(default)]
+    pub adapter: PubSubAdapterKind,
+    /// The Redis server (`redis://host:port/db`), for `adapter = "redis"`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// This node's name, unique among the nodes; unset: a generated one.
+    #[serde(default)]
+    pub node: Option<String>,
+    /// The Redis channel the nodes share; unset: `phx:` and the app name.
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// `[presence]`: how nodes keep each other's presence entries
+/// (Phoenix.Tracker's heartbeats and down period).
+///
+/// ```toml
+/// [presence]
+/// # heartbeat_ms = 1500      # how often a node says it is alive
+/// # down_period_ms = 30000   # silent for this long: its entries are removed
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceConfig {
+    /// Milliseconds between a node's heartbeats.
+    #[serde(default = "presence_heartbeat_ms")]
+    pub heartbeat_ms: u64,
+    /// Milliseconds without a heartbeat after which a node counts as down
+    /// and the others remove its entries.
+    #[serde(default = "presence_down_period_ms")]
+    pub down_period_ms: u64,
+}
+
+fn presence_heartbeat_ms() -> u64 {
+    1500
+}
+
+fn presence_down_period_ms() -> u64 {
+    30_000
+}
+
+impl Default for PresenceConfig {
+    fn default() -> Self {
+        PresenceConfig {
+            heartbeat_ms: presence_heartbeat_ms(),
+            down_period_ms: presence_down_period_ms(),
+        }
+    }
 }
 
 /// `[i18n]`: where translations are and which locales are served.
@@ -569,6 +649,19 @@ impl Config {
                 )));
             }
             _ => {}
+        }
+        if self.pubsub.adapter == PubSubAdapterKind::Redis && self.pubsub.url.is_none() {
+            return Err(ConfigError(format!(
+                "key `pubsub.url` is missing: `pubsub.adapter = \"redis\"` needs the server's \
+                 URL, e.g. \"redis://127.0.0.1:6379/\" (set it in {files} or with PHX_PUBSUB__URL)"
+            )));
+        }
+        if self.presence.heartbeat_ms == 0 || self.presence.down_period_ms <= self.presence.heartbeat_ms {
+            return Err(ConfigError(format!(
+                "keys `presence.heartbeat_ms` ({}) and `presence.down_period_ms` ({}): the \
+                 heartbeat must be above 0 and shorter than the down period (in {files})",
+                self.presence.heartbeat_ms, self.presence.down_period_ms
+            )));
         }
         if let Some(https) = &mut self.https {
             for (key, path) in [

@@ -35,7 +35,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::config::{Config, ConfigError, PubSubAdapterKind};
 use crate::observer::{self, Kind, Observers};
+
+pub mod redis;
 
 /// Identifies one subscription (used by `broadcast_from` to skip the sender).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,6 +61,8 @@ pub struct Broadcast {
     pub from: Option<SubscriberId>,
     /// Where it was published from, when not an ordinary publish (for observers).
     pub(crate) origin: Option<&'static str>,
+    /// The node that published it, when another node did.
+    pub(crate) source: Option<Arc<str>>,
     v1: OnceLock<Result<Arc<Frame>, EncodeError>>,
     v2: OnceLock<Result<Arc<Frame>, EncodeError>>,
 }
@@ -89,9 +94,16 @@ impl Broadcast {
             payload,
             from: None,
             origin: None,
+            source: None,
             v1: OnceLock::new(),
             v2: OnceLock::new(),
         }
+    }
+
+    /// The node that published it when it came from another node (through
+    /// the adapter); `None` when it was published on this one.
+    pub fn source_node(&self) -> Option<&str> {
+        self.source.as_deref()
     }
 
     /// The frame `[null, null, topic, event, payload]` for a serializer,
@@ -147,6 +159,66 @@ pub trait Adapter: Send + Sync {
     /// Publishes to every node, this one included (which calls
     /// `pubsub.dispatch_local`).
     fn publish(&self, pubsub: &PubSub, broadcast: Arc<Broadcast>);
+    /// Called once the PubSub exists, to start receiving what other nodes
+    /// publish (an adapter keeps a [`WeakPubSub`], so dropping the PubSub
+    /// stops it).
+    fn attach(&self, pubsub: &PubSub) {
+        let _ = pubsub;
+    }
+    /// Whether other nodes may share this PubSub (presence then replicates
+    /// its entries to them).
+    fn distributed(&self) -> bool {
+        false
+    }
+    /// How the link to the other nodes is doing.
+    fn status(&self) -> AdapterStatus {
+        AdapterStatus {
+            adapter: "local",
+            connected: true,
+            ..AdapterStatus::default()
+        }
+    }
+}
+
+/// How an adapter's link to the other nodes is doing
+/// ([`PubSub::adapter_status`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AdapterStatus {
+    /// `local` or `redis`.
+    pub adapter: &'static str,
+    /// Whether broadcasts reach the other nodes right now.
+    pub connected: bool,
+    /// Outages since start (the link went down and came back, or is down).
+    pub outages: u64,
+    /// Broadcasts this node could not send to the other nodes (during an
+    /// outage, or with its outgoing queue full); its own subscribers got them.
+    pub lost: u64,
+    /// Broadcasts sent to the other nodes.
+    pub sent: u64,
+    /// Broadcasts received from the other nodes.
+    pub received: u64,
+}
+
+/// A handle that does not keep a [`PubSub`] alive (for adapters' tasks).
+#[derive(Clone)]
+pub struct WeakPubSub(std::sync::Weak<Inner>);
+
+impl WeakPubSub {
+    /// The PubSub, if it still exists.
+    pub fn upgrade(&self) -> Option<PubSub> {
+        self.0.upgrade().map(|inner| PubSub { inner })
+    }
+}
+
+/// A node name unique among processes: the host, the process id and a
+/// random suffix (a restarted process is a new node).
+pub fn default_node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}-{:04x}", std::process::id(), rand::random::<u16>())
 }
 
 /// The in-process adapter.
@@ -203,25 +275,64 @@ impl PubSub {
     /// An in-process PubSub.
     pub fn local() -> Self {
         PubSub::with_adapter(LocalAdapter {
-            node: format!("node-{}", std::process::id()),
+            node: default_node_name(),
         })
     }
 
     /// A PubSub over another adapter.
     pub fn with_adapter(adapter: impl Adapter + 'static) -> Self {
-        PubSub {
+        let pubsub = PubSub {
             inner: Arc::new(Inner {
                 topics: RwLock::new(Topics::default()),
                 next_id: AtomicU64::new(1),
                 adapter: Box::new(adapter),
                 observers: OnceLock::new(),
             }),
+        };
+        pubsub.inner.adapter.attach(&pubsub);
+        pubsub
+    }
+
+    /// The PubSub the `[pubsub]` configuration asks for: local, or on Redis
+    /// (which must be called inside a tokio runtime; the link is made in the
+    /// background and retried until the server answers).
+    pub fn from_config(config: &Config) -> Result<PubSub, ConfigError> {
+        let settings = &config.pubsub;
+        let node = settings.node.clone().unwrap_or_else(default_node_name);
+        match settings.adapter {
+            PubSubAdapterKind::Local => Ok(PubSub::with_adapter(LocalAdapter { node })),
+            PubSubAdapterKind::Redis => {
+                let url = settings.url.as_deref().unwrap_or_default();
+                let channel = settings
+                    .channel
+                    .clone()
+                    .unwrap_or_else(|| format!("phx:{}", config.app_name));
+                let adapter = redis::RedisAdapter::new(url, node, channel)
+                    .map_err(|e| ConfigError(format!("key `pubsub.url`: {e}")))?;
+                Ok(PubSub::with_adapter(adapter))
+            }
         }
+    }
+
+    /// A handle that does not keep this PubSub alive.
+    pub fn downgrade(&self) -> WeakPubSub {
+        WeakPubSub(Arc::downgrade(&self.inner))
     }
 
     /// This node's name.
     pub fn node(&self) -> &str {
         self.inner.adapter.node()
+    }
+
+    /// Whether other nodes may share this PubSub.
+    pub fn is_distributed(&self) -> bool {
+        self.inner.adapter.distributed()
+    }
+
+    /// How the adapter's link to the other nodes is doing (outages and
+    /// broadcasts lost during them are counted).
+    pub fn adapter_status(&self) -> AdapterStatus {
+        self.inner.adapter.status()
     }
 
     /// Subscribes the returned handle to `topic` (the seed's

@@ -66,7 +66,8 @@ pub struct EndpointBuilder {
     views: HashMap<&'static str, Arc<dyn View>>,
     layout_view: Option<Arc<dyn View>>,
     engines: Vec<(String, EngineFactory)>,
-    pubsub: PubSub,
+    /// Set by `.pubsub(..)`; otherwise made from `[pubsub]` when built.
+    pubsub: Option<PubSub>,
     state: StateMap,
     observers: Vec<Arc<dyn Observer>>,
     sockets: Vec<(String, Mount)>,
@@ -119,7 +120,7 @@ impl EndpointBuilder {
 
     /// Uses this PubSub (an in-process one by default).
     pub fn pubsub(mut self, pubsub: PubSub) -> Self {
-        self.pubsub = pubsub;
+        self.pubsub = Some(pubsub);
         self
     }
 
@@ -184,9 +185,13 @@ impl EndpointBuilder {
             )),
             None => None,
         };
+        let pubsub = match self.pubsub {
+            Some(pubsub) => pubsub,
+            None => PubSub::from_config(&config)?,
+        };
         let observers = Observers::new(self.observers);
         if !observers.is_empty() {
-            self.pubsub.observe(observers.clone());
+            pubsub.observe(observers.clone());
         }
         let app = Arc::new(App {
             url_base: config.url_base(),
@@ -196,8 +201,8 @@ impl EndpointBuilder {
             layout_view: self.layout_view,
             error_view,
             error_formats: config.render_errors.accepts.clone(),
-            presence: Presence::new(self.pubsub.clone()),
-            pubsub: self.pubsub,
+            presence: Presence::with_config(pubsub.clone(), &config.presence),
+            pubsub,
             shutdown: tokio::sync::watch::Sender::new(false),
             observers,
             state: self.state,
@@ -300,7 +305,7 @@ impl Endpoint {
             views: HashMap::new(),
             layout_view: None,
             engines: default_engines(),
-            pubsub: PubSub::local(),
+            pubsub: None,
             state: StateMap::new(),
             observers: Vec::new(),
             sockets: Vec::new(),
