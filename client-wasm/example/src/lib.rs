@@ -127,7 +127,16 @@ pub fn start() {
         long_poll_fallback_ms: Some(2500),
         ..Options::default()
     };
-    options.params.insert("user".into(), json!(user));
+    // The page's token for its user, which the socket trusts over a name.
+    match document()
+        .get_element_by_id("user-token")
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .filter(|v| !v.is_empty())
+    {
+        Some(token) => options.params.insert("user_token".into(), json!(token)),
+        None => options.params.insert("user".into(), json!(user)),
+    };
     let strings = std::rc::Rc::new(Strings::from_page());
     let socket = Socket::new(&socket_url(), options);
     socket.connect();

@@ -5,19 +5,36 @@ use phoenix::channel::{Channel, ChannelSocket, JoinResult, Reply};
 use phoenix::params::Params;
 use phoenix::protocol::Payload;
 use phoenix::socket::{ChannelRoutes, ConnectError, ConnectInfo, Socket};
+use phoenix::token::Token;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::DemoSettings;
 
+/// The salt of the tokens the chat pages sign for [`UserSocket`].
+pub const USER_TOKEN_SALT: &str = "user socket";
+
+/// How long a chat page's token lets its user connect (Phoenix's guides
+/// use two weeks).
+pub const USER_TOKEN_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(14 * 24 * 3600);
+
+/// The connect param holding that token. Not `token`: the LongPoll
+/// transport's own session token travels as the `token` query param, and
+/// would take its place in the params of a LongPoll request.
+pub const USER_TOKEN_PARAM: &str = "user_token";
+
 /// What every channel of a connection knows of it: who is connected.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
-    /// The `user` param of the connection (`anonymous` without one).
+    /// The user the connection's token was signed for; without a token,
+    /// the `user` param (`anonymous` without one).
     pub user: String,
 }
 
-/// Accepts any connection; its user is the `user` param.
+/// Its user is the one its `user_token` param was signed for (the chat
+/// pages hand one out), refused with 403 if that token is invalid or
+/// expired; a connection without a token is taken at its word, its user
+/// being the `user` param (load tools and the API pages connect so).
 #[derive(Default)]
 pub struct UserSocket;
 
@@ -28,7 +45,13 @@ impl Socket for UserSocket {
         routes.channel::<RoomChannel>("room:*");
     }
 
-    async fn connect(&self, params: &Params, _info: &ConnectInfo) -> Result<User, ConnectError> {
+    async fn connect(&self, params: &Params, info: &ConnectInfo) -> Result<User, ConnectError> {
+        if let Some(token) = params.get_str(USER_TOKEN_PARAM) {
+            // The token's user, whatever the `user` param says.
+            return Token::verify(info, USER_TOKEN_SALT, token, USER_TOKEN_MAX_AGE)
+                .map(|user| User { user })
+                .map_err(|err| ConnectError::Status(403, err.to_string()));
+        }
         let user = params.get_str("user").unwrap_or("anonymous");
         Ok(User {
             user: user.to_string(),

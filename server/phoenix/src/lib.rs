@@ -40,6 +40,7 @@ pub mod socket;
 pub mod state;
 pub mod template;
 pub mod test;
+pub mod token;
 pub mod transport;
 pub mod view;
 

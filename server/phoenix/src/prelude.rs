@@ -16,5 +16,6 @@ pub use crate::plug::{
 };
 pub use crate::router::RoutePath;
 pub use crate::state::State;
+pub use crate::token::Token;
 pub use crate::view::{Layout, Rendered, View};
 pub use poem::http::StatusCode;

@@ -88,6 +88,9 @@ pub struct ConnectInfo {
     pub auth_token: Option<String>,
     /// The application's state.
     pub(crate) state: StateMap,
+    /// The configuration, for its `secret_key_base` (signed tokens: see
+    /// [`crate::token`]).
+    pub(crate) secret: crate::token::SharedSecret,
 }
 
 impl ConnectInfo {
@@ -129,6 +132,7 @@ impl ConnectInfo {
             uri,
             auth_token: None,
             state: StateMap::default(),
+            secret: Default::default(),
         }
     }
 }

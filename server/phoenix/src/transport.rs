@@ -12,6 +12,7 @@ use poem::http::StatusCode;
 
 use crate::conn::Conn;
 use crate::socket::{ConnectError, ConnectInfo, Connected, Mount};
+use crate::token::SharedSecret;
 
 pub use long_poll::LongPollRoute;
 pub use websocket::WebSocketRoute;
@@ -50,6 +51,7 @@ pub(crate) async fn authorize(
     );
     info.auth_token = auth_token;
     info.state = conn.app().state.clone();
+    info.secret = SharedSecret(conn.app().config.clone());
     let connected = match mount.socket.connect(params, &info).await {
         Ok(connected) => connected,
         Err(ConnectError::Forbidden) => return Err(StatusCode::FORBIDDEN),

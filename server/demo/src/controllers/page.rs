@@ -4,6 +4,7 @@ use phoenix::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::channels::USER_TOKEN_SALT;
 use crate::router::helpers::page_path;
 use crate::views::page::{self as view, PageJson};
 use crate::views::{PageView, TITLE};
@@ -22,6 +23,31 @@ pub struct ChatQuery {
     #[serde(default)]
     user: String,
     room: Option<String>,
+}
+
+/// The session key of the chat's user.
+const CHAT_USER: &str = "chat_user";
+
+/// The chat's user: the `?user=` query, else the session's, else a new
+/// `<prefix>-NNNN`; kept in the session for the next page.
+async fn chat_user(conn: &Conn, query: &str, prefix: &str) -> Result<String> {
+    let user = match query.trim() {
+        "" => match conn.get_session::<String>(CHAT_USER).await? {
+            Some(user) if !user.is_empty() => user,
+            _ => format!("{prefix}-{}", 1000 + random_u64() % 9000),
+        },
+        user => user.to_string(),
+    };
+    conn.put_session(CHAT_USER, &user).await?;
+    Ok(user)
+}
+
+/// A random number (std's randomly keyed hasher; enough for a guest's name).
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// `?clear=1` and `?forget=<key>` of the session page.
@@ -44,20 +70,26 @@ impl PageController {
         conn.render(|conn: &Conn| view::index(conn, "hello")).await
     }
 
-    /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`.
+    /// The chat: `room:lobby` over `/socket`, through `/js/phoenix.js`. The
+    /// page hands the script a token signed for the session's user, which
+    /// the socket trusts.
     pub async fn chat(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
         let room = query.room.unwrap_or_else(|| "lobby".into());
+        let user = chat_user(&conn, &query.user, "guest").await?;
+        let token = Token::sign(&conn, USER_TOKEN_SALT, &user);
         let title = t(&conn, "chat-title");
         conn.assign(TITLE, title)
-            .render(|conn: &Conn| view::chat(conn, query.user.trim(), &room))
+            .render(|conn: &Conn| view::chat(conn, &user, &token, &room))
             .await
     }
 
     /// The chat again, run by the Rust client compiled to wasm (`client-wasm/example`).
     pub async fn wasm(conn: Conn, Query(query): Query<ChatQuery>) -> Result<Conn> {
+        let user = chat_user(&conn, &query.user, "rustacean").await?;
+        let token = Token::sign(&conn, USER_TOKEN_SALT, &user);
         let title = t(&conn, "chat-wasm-title");
         conn.assign(TITLE, title)
-            .render(|conn: &Conn| view::wasm(conn, query.user.trim()))
+            .render(|conn: &Conn| view::wasm(conn, &user, &token))
             .await
     }
 

@@ -92,10 +92,10 @@ channel.join()
 
 const CHAT_JS: &str = r#"
 (function () {
-  var user = document.getElementById("user").value ||
-    sessionStorage.getItem("chat:user") ||
-    "guest-" + Math.floor(1000 + Math.random() * 9000);
-  sessionStorage.setItem("chat:user", user);
+  // The server chose the user and signed a token for it: the socket
+  // trusts the token, not a name the page would send.
+  var user = document.getElementById("user").value;
+  var token = document.getElementById("user-token").value;
   var state = document.getElementById("state");
   var list = document.getElementById("messages");
   var people = document.getElementById("presence");
@@ -106,7 +106,7 @@ const CHAT_JS: &str = r#"
     Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
     return text;
   }
-  var socket = new Phoenix.Socket("/socket", { params: { user: user }, longPollFallbackMs: 2500 });
+  var socket = new Phoenix.Socket("/socket", { params: { user_token: token }, longPollFallbackMs: 2500 });
   var presence = {};
   function setState(name, text) { state.dataset.state = name; state.textContent = text; }
   function renderPresence() {
@@ -231,11 +231,12 @@ pub struct PageJson {
     pub url: String,
 }
 
-/// The chat on phoenix.js.
-pub fn chat(conn: &Conn, user: &str, room: &str) -> Markup {
+/// The chat on phoenix.js, as `user`, whom `token` vouches for to the socket.
+pub fn chat(conn: &Conn, user: &str, token: &str, room: &str) -> Markup {
     html! {
         (chat_box(conn, room))
         input #user type="hidden" value=(user);
+        input #user-token type="hidden" value=(token);
         input #room type="hidden" value=(room);
         script src="/js/phoenix.js" {}
         script { (PreEscaped(CHAT_JS)) }
@@ -243,10 +244,11 @@ pub fn chat(conn: &Conn, user: &str, room: &str) -> Markup {
 }
 
 /// The same chat, run by the Rust client compiled to wasm.
-pub fn wasm(conn: &Conn, user: &str) -> Markup {
+pub fn wasm(conn: &Conn, user: &str, token: &str) -> Markup {
     html! {
         (chat_box(conn, "lobby"))
         input #user type="hidden" value=(user);
+        input #user-token type="hidden" value=(token);
         script type="module" { (PreEscaped(WASM_JS)) }
     }
 }
