@@ -31,6 +31,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# A real Redis for the cluster tests (three demo nodes sharing PubSub).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # The dashboard's window under Xvfb, drawn by Mesa's software OpenGL.
 for package in xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 \
     libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0; do
@@ -69,7 +71,7 @@ cargo test --workspace --locked
 step "phoenix.js unit tests (Node's test runner, fake WebSocket and clock)"
 npm run --silent test:client
 
-step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll)"
+step "the official phoenix npm client and ours against the demo server (WebSocket and LongPoll), and three demo nodes on redis-server"
 cargo build -p demo -p phx --locked
 npm run --silent test:node-clients
 

@@ -656,7 +656,9 @@ impl Config {
                  URL, e.g. \"redis://127.0.0.1:6379/\" (set it in {files} or with PHX_PUBSUB__URL)"
             )));
         }
-        if self.presence.heartbeat_ms == 0 || self.presence.down_period_ms <= self.presence.heartbeat_ms {
+        if self.presence.heartbeat_ms == 0
+            || self.presence.down_period_ms <= self.presence.heartbeat_ms
+        {
             return Err(ConfigError(format!(
                 "keys `presence.heartbeat_ms` ({}) and `presence.down_period_ms` ({}): the \
                  heartbeat must be above 0 and shorter than the down period (in {files})",

@@ -234,7 +234,10 @@ impl Presence {
                         let keys = keys
                             .iter()
                             .map(|(key, entries)| {
-                                (key.clone(), entries.iter().map(|e| e.meta.clone()).collect())
+                                (
+                                    key.clone(),
+                                    entries.iter().map(|e| e.meta.clone()).collect(),
+                                )
                             })
                             .collect();
                         (topic.clone(), keys)
@@ -263,7 +266,11 @@ impl Presence {
             Value::Object(map)
         };
         let payload = json!({ "joins": shape(&diff.joins), "leaves": shape(&diff.leaves) });
-        if let Err(err) = self.inner.pubsub.local_broadcast(topic, DIFF_EVENT, payload) {
+        if let Err(err) = self
+            .inner
+            .pubsub
+            .local_broadcast(topic, DIFF_EVENT, payload)
+        {
             tracing::warn!("presence diff not sent: {err}");
         }
     }
@@ -319,7 +326,9 @@ impl Presence {
     fn diff(&self, topic: &str, joins: Value, leaves: Value) {
         let payload = json!({ "joins": joins, "leaves": leaves });
         let sent = if self.inner.cluster.is_some() {
-            self.inner.pubsub.local_broadcast(topic, DIFF_EVENT, payload)
+            self.inner
+                .pubsub
+                .local_broadcast(topic, DIFF_EVENT, payload)
         } else {
             self.inner.pubsub.broadcast(topic, DIFF_EVENT, payload)
         };

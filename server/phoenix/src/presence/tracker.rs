@@ -192,7 +192,9 @@ impl Replicas {
         for replica in self.replicas.values() {
             if let Some(keys) = replica.state.get(topic) {
                 for (key, metas) in keys {
-                    out.entry(key.clone()).or_default().extend(metas.iter().cloned());
+                    out.entry(key.clone())
+                        .or_default()
+                        .extend(metas.iter().cloned());
                 }
             }
         }
@@ -462,7 +464,10 @@ mod tests {
         assert_eq!(refs(&gone.diffs[0].1.leaves["alice"]), ["r2"]);
         assert!(a.list("room").is_empty());
         // A change seen twice is applied once.
-        assert_eq!(a.handle(delta(4, "alice", &[], &["r2"]), 41), Effects::default());
+        assert_eq!(
+            a.handle(delta(4, "alice", &[], &["r2"]), 41),
+            Effects::default()
+        );
     }
 
     #[test]

@@ -165,12 +165,16 @@ impl Adapter for RedisAdapter {
         let Some(bytes) = encode(&self.node, &broadcast) else {
             return;
         };
-        if self.tx.try_send(bytes).is_err() {
-            if self.counters.lost.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
-                tracing::warn!(
-                    "pubsub: the queue to Redis is full ({QUEUE}); broadcasts to other nodes are lost"
-                );
-            }
+        if self.tx.try_send(bytes).is_err()
+            && self
+                .counters
+                .lost
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(1000)
+        {
+            tracing::warn!(
+                "pubsub: the queue to Redis is full ({QUEUE}); broadcasts to other nodes are lost"
+            );
         }
     }
 
@@ -323,7 +327,9 @@ async fn receive_loop(
                     pubsub.dispatch_local(&Arc::new(broadcast));
                 }
                 Ok(None) => {}
-                Err(err) => tracing::warn!("pubsub: a message on {channel} is not a broadcast: {err}"),
+                Err(err) => {
+                    tracing::warn!("pubsub: a message on {channel} is not a broadcast: {err}")
+                }
             }
         }
         counters.down(&counters.receiving, "subscribed", &"the connection closed");
@@ -341,12 +347,17 @@ mod tests {
         let bytes = encode("a", &json).unwrap();
         assert!(decode("a", &bytes).unwrap().is_none());
         let got = decode("b", &bytes).unwrap().unwrap();
-        assert_eq!((got.topic.as_str(), got.event.as_str()), ("room:1", "new_msg"));
+        assert_eq!(
+            (got.topic.as_str(), got.event.as_str()),
+            ("room:1", "new_msg")
+        );
         assert_eq!(got.payload.as_json().unwrap()["body"], "hi");
         assert_eq!(got.source_node(), Some("a"));
 
         let binary = Broadcast::new("t", "bin", Payload::Binary(vec![0, 1, 255]));
-        let got = decode("b", &encode("a", &binary).unwrap()).unwrap().unwrap();
+        let got = decode("b", &encode("a", &binary).unwrap())
+            .unwrap()
+            .unwrap();
         assert!(matches!(got.payload, Payload::Binary(ref b) if b == &[0, 1, 255]));
         assert!(decode("b", b"not json").is_err());
     }
