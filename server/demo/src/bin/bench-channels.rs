@@ -11,6 +11,11 @@
 //!
 //! `--dashboard` compares the demo with the dev dashboard disabled, enabled
 //! with none attached, and attached (a headless dashboard reading every event).
+//!
+//! `--cluster` compares the fan-out to `--sockets` subscribers on one demo
+//! node with the same subscribers split over two demo nodes sharing a Redis
+//! server (`[pubsub] adapter = "redis"`; it starts Debian's `redis-server` on
+//! a free port unless `--redis-url` names one), and one node on Redis alone.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -52,6 +57,12 @@ struct Args {
     /// Measure the dashboard's cost instead of the ratio to the baseline.
     #[arg(long)]
     dashboard: bool,
+    /// Measure one node against two nodes on Redis instead.
+    #[arg(long)]
+    cluster: bool,
+    /// The Redis server for `--cluster` (default: start one).
+    #[arg(long)]
+    redis_url: Option<String>,
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -191,8 +202,15 @@ struct Child {
 }
 
 async fn spawn_server(kind: &str) -> Child {
+    spawn_server_with(kind, &[]).await
+}
+
+/// A server child process with extra environment variables (the demo reads
+/// `PHX_*` settings from them).
+async fn spawn_server_with(kind: &str, env: &[(&str, String)]) -> Child {
     let mut process = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args(["--serve", kind])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(std::process::Stdio::piped())
         .stdin(std::process::Stdio::piped())
         .kill_on_drop(true)
@@ -261,6 +279,13 @@ struct FanOut {
 
 /// Opens `n` joined sockets, measures memory, one broadcast, then a burst.
 async fn fan_out(server: &Child, n: usize, burst: usize) -> FanOut {
+    fan_out_on(&[server], n, burst).await
+}
+
+/// [`fan_out`] with the sockets spread over `servers` in turn (the sender,
+/// and so every broadcast, on the first); memory is the first server's.
+async fn fan_out_on(servers: &[&Child], n: usize, burst: usize) -> FanOut {
+    let server = servers[0];
     let pid = server.process.id().unwrap();
     let before = rss_kb(pid);
     let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
@@ -272,7 +297,7 @@ async fn fan_out(server: &Child, n: usize, burst: usize) -> FanOut {
         let batch = (n - opened).min(250);
         let mut joins = Vec::new();
         for i in 0..batch {
-            let addr = server.addr;
+            let addr = servers[(opened + i) % servers.len()].addr;
             joins.push(tokio::spawn(async move {
                 let mut ws = connect(addr, &format!("u{}", opened + i)).await;
                 join(&mut ws, "room:fanout").await;
@@ -296,6 +321,7 @@ async fn fan_out(server: &Child, n: usize, burst: usize) -> FanOut {
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = rss_kb(pid);
+    let on_first = n.div_ceil(servers.len());
 
     // One broadcast: time until every socket has it (the sender included).
     let start = Instant::now();
@@ -332,7 +358,88 @@ async fn fan_out(server: &Child, n: usize, burst: usize) -> FanOut {
     FanOut {
         first_all_ms: first_all.as_secs_f64() * 1000.0,
         deliveries_per_s: (n * burst) as f64 / burst_time.as_secs_f64(),
-        rss_per_socket_kb: after.saturating_sub(before) as f64 / n as f64,
+        rss_per_socket_kb: after.saturating_sub(before) as f64 / on_first as f64,
+    }
+}
+
+/// A `redis-server` child on a free port of 127.0.0.1 (no persistence).
+async fn start_redis() -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("redis-server (Debian's redis-server package), or pass --redis-url");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.contains("Ready to accept connections") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, format!("redis://127.0.0.1:{port}/"))
+}
+
+/// One node against two nodes sharing Redis, with the same subscribers.
+async fn cluster(args: &Args) {
+    let (_redis, url) = match &args.redis_url {
+        Some(url) => (None, url.clone()),
+        None => {
+            let (child, url) = start_redis().await;
+            (Some(child), url)
+        }
+    };
+    let on_redis = |node: &str| {
+        vec![
+            ("PHX_PUBSUB__ADAPTER", "redis".to_string()),
+            ("PHX_PUBSUB__URL", url.clone()),
+            ("PHX_PUBSUB__NODE", node.to_string()),
+        ]
+    };
+    let mut rows = Vec::new();
+    for round in 0..2 {
+        let one = spawn_server("demo").await;
+        rows.push((
+            "one node, local PubSub",
+            round,
+            fan_out(&one, args.sockets, args.burst).await,
+        ));
+        drop(one);
+        let alone = spawn_server_with("demo", &on_redis("solo")).await;
+        rows.push((
+            "one node on Redis",
+            round,
+            fan_out(&alone, args.sockets, args.burst).await,
+        ));
+        drop(alone);
+        let a = spawn_server_with("demo", &on_redis("node-a")).await;
+        let b = spawn_server_with("demo", &on_redis("node-b")).await;
+        rows.push((
+            "two nodes on Redis",
+            round,
+            fan_out_on(&[&a, &b], args.sockets, args.burst).await,
+        ));
+    }
+    println!(
+        "{:<24} {:>6} {:>16} {:>16} {:>18}",
+        "setup", "round", "all received ms", "deliveries/s", "ratio to one node"
+    );
+    for (name, round, fan) in &rows {
+        let one = &rows[round * 3].2;
+        println!(
+            "{:<24} {:>6} {:>16.1} {:>16.0} {:>17.2}x",
+            name,
+            round + 1,
+            fan.first_all_ms,
+            fan.deliveries_per_s,
+            fan.deliveries_per_s / one.deliveries_per_s
+        );
     }
 }
 
@@ -403,6 +510,10 @@ async fn main() {
         "{} joined sockets for fan-out and memory, {} echo clients for {} s, bursts of {} broadcasts\n",
         args.sockets, args.echo_clients, args.seconds, args.burst
     );
+    if args.cluster {
+        cluster(&args).await;
+        return;
+    }
     let mut results = Vec::new();
     if let Some(kind) = args.memory_only {
         let server = spawn_server(&kind).await;
