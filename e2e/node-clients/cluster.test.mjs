@@ -24,8 +24,8 @@ async function until(predicate, what, ms = 15000) {
 }
 
 /** A chat user on one node: its socket, channel, messages and presence list. */
-async function join(lib, node, user, topic) {
-  const socket = new lib.Socket(node.socketUrl, { transport: WebSocket, params: { user }, timeout: 5000 });
+async function join(lib, node, user, topic, params = { user }) {
+  const socket = new lib.Socket(node.socketUrl, { transport: WebSocket, params, timeout: 5000 });
   socket.connect();
   const channel = socket.channel(topic, {});
   const presence = new lib.Presence(channel);
@@ -106,6 +106,25 @@ describe("three nodes on Redis", () => {
     }
     const message = bob.messages.find((m) => m.body === "hello from node a");
     assert.equal(message.user, "ada");
+  });
+
+  test("a token signed by one node's page is accepted by another node, a tampered one refused", async () => {
+    const page = await fetch(`http://127.0.0.1:${nodes[0].port}/chat?user=dee`).then((r) => r.text());
+    const token = page.match(/id="user-token"[^>]*value="([^"]+)"/)?.[1];
+    assert.ok(token, "the chat page of node a holds a token");
+    // The token's user, not the `user` param, on node b.
+    const dee = await join(ours, nodes[1], "ignored", "room:presence:cluster", { user_token: token, user: "mallory" });
+    clients.push(dee);
+    const [ada] = clients;
+    await until(() => ada.users.includes("dee") && !ada.users.includes("mallory"), `ada on node a to see dee (sees ${ada.users})`);
+    // A tampered token: node c refuses the connection (403) and says why.
+    const tampered = token.slice(0, -2) + (token.endsWith("A") ? "BB" : "AA");
+    const refused = await fetch(`http://127.0.0.1:${nodes[2].port}/socket/longpoll?vsn=2.0.0&user_token=${encodeURIComponent(tampered)}`);
+    assert.equal((await refused.json()).status, 403);
+    await until(() => /connection refused: invalid token/.test(nodes[2].log), "node c to log why it refused");
+    dee.socket.disconnect();
+    clients.pop();
+    await until(() => !ada.users.includes("dee"), "dee to leave");
   });
 
   test("a killed node's users leave on the other nodes within the down period", async () => {
