@@ -34,6 +34,7 @@ async function join(lib, node, user, topic, params = { user }) {
     client.users = presence.list((key) => key).sort();
   });
   channel.on("new_msg", (message) => client.messages.push(message));
+  channel.on("others", (message) => client.messages.push(message));
   await new Promise((resolve, reject) => {
     channel
       .join()
@@ -106,6 +107,15 @@ describe("three nodes on Redis", () => {
     }
     const message = bob.messages.find((m) => m.body === "hello from node a");
     assert.equal(message.user, "ada");
+
+    // broadcast_from: everyone on every node but the sender, once.
+    ada.channel.push("others", { body: "not for me" });
+    say(ada, "done others");
+    for (const client of [ada, bob, cyd, ada2]) {
+      await until(() => received(client, "done others") === 1, `${client.user} to receive the marker`);
+    }
+    assert.equal(received(ada, "not for me"), 0, "the sender does not get its broadcast_from");
+    for (const client of [bob, cyd, ada2]) assert.equal(received(client, "not for me"), 1, `${client.user} got it once`);
   });
 
   test("a token signed by one node's page is accepted by another node, a tampered one refused", async () => {
