@@ -97,13 +97,24 @@ struct Counters {
     lost: AtomicU64,
     sent: AtomicU64,
     received: AtomicU64,
+    /// Whether a link failed before it was ever up (said once).
+    unreachable_said: AtomicBool,
 }
 
 impl Counters {
     /// Marks one side of the link down; logs and counts the outage when the
     /// link was up.
     fn down(&self, side: &AtomicBool, what: &str, err: &dyn std::fmt::Display) {
-        if side.swap(false, Ordering::SeqCst) {
+        let was_up = side.swap(false, Ordering::SeqCst);
+        if !was_up && !self.unreachable_said.swap(true, Ordering::SeqCst) {
+            self.outages.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(
+                "pubsub: Redis link down ({what}: {err}), cannot reach Redis yet; serving \
+                 this node's subscribers only, counting broadcasts not sent, retrying"
+            );
+        }
+        if was_up {
+            self.unreachable_said.store(true, Ordering::SeqCst);
             self.outages.fetch_add(1, Ordering::Relaxed);
             tracing::error!(
                 "pubsub: Redis link down ({what}: {err}); serving this node's subscribers \
@@ -237,7 +248,10 @@ async fn send_loop(
     let mut connection: Option<redis::aio::MultiplexedConnection> = None;
     let mut backoff = MIN_BACKOFF;
     let mut retry_at = tokio::time::Instant::now();
-    while let Some(bytes) = rx.recv().await {
+    loop {
+        // Connect at once, and again after each failure once its backoff
+        // has passed, whether or not anything waits to be sent (so the
+        // status says when the link is back).
         if connection.is_none() && tokio::time::Instant::now() >= retry_at {
             match client
                 .get_multiplexed_async_connection_with_config(&connection_config())
@@ -255,6 +269,18 @@ async fn send_loop(
                 }
             }
         }
+        let next = if connection.is_none() {
+            tokio::select! {
+                next = rx.recv() => next,
+                _ = tokio::time::sleep_until(retry_at) => continue,
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(bytes) = next else {
+            // The adapter is gone.
+            return;
+        };
         let Some(conn) = connection.as_mut() else {
             counters.lost.fetch_add(1, Ordering::Relaxed);
             continue;
