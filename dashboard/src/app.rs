@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, RichText};
 
 use crate::client::{self, ClientConfig, ClientHandle};
-use crate::model::{ConnState, Model, TrafficFilter, Update};
+use crate::model::{pubsub_summary, ConnState, Model, TrafficFilter, Update};
 use crate::screenshot::{Action, Outcome, ScreenshotOptions, ScreenshotRunner};
 use crate::views::overview::OverviewView;
 use crate::views::requests::RequestsView;
@@ -18,7 +18,9 @@ use crate::views::routes::RoutesView;
 use crate::views::sockets::SocketsView;
 use crate::views::topics::TopicsView;
 use crate::views::traffic::TrafficView;
-use crate::views::{human_count, human_duration_ms, mono, GREEN, GREY, RED, YELLOW};
+use crate::views::{
+    human_count, human_duration_ms, mono, pubsub_color, pubsub_details, GREEN, GREY, RED, YELLOW,
+};
 
 /// At most this many updates are applied per frame…
 const MAX_UPDATES_PER_FRAME: usize = 200;
@@ -263,7 +265,18 @@ impl DashboardApp {
                     .show(ui, |ui| ui.label(RichText::new(&app.env).color(color)));
             }
             if !app.node.is_empty() {
-                ui.label(mono(&app.node).color(GREY));
+                ui.label(mono(&app.node).color(GREY))
+                    .on_hover_text("This server's PubSub node");
+            }
+            if let Some(status) = &self.model.pubsub {
+                ui.label(RichText::new("·").color(GREY));
+                let text = RichText::new(pubsub_summary(status)).color(pubsub_color(status));
+                let text = if status.is_degraded() {
+                    text.strong()
+                } else {
+                    text
+                };
+                ui.label(text).on_hover_text(pubsub_details(status));
             }
             if !app.version.is_empty() {
                 ui.label(RichText::new(format!("v{}", app.version)).color(GREY));

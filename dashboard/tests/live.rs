@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 mod support;
 
 use phoenix_dashboard::client::{spawn, ClientConfig, ClientHandle};
-use phoenix_dashboard::model::{ConnState, Model, TrafficKind};
+use phoenix_dashboard::model::{pubsub_summary, ConnState, Model, TrafficKind};
 use phoenix_dashboard_protocol::RequestKind;
 use serde_json::json;
-use support::{http_get, user_socket};
+use support::{http_get, user_socket, NODE};
 
 const TOKEN: &str = "live-test";
 
@@ -165,6 +165,71 @@ fn the_model_sees_sockets_channels_messages_broadcasts_and_requests() {
     });
     drop(alice);
     drop(server);
+}
+
+#[test]
+fn the_dashboard_shows_the_node_its_pubsub_status_and_where_broadcasts_come_from() {
+    let rt = runtime();
+    let (server, handle, mut model) = joined(&rt);
+    let addr = server.addr;
+    // The snapshot names the node and how its PubSub is doing.
+    assert_eq!(model.app.node, NODE);
+    let status = model
+        .pubsub
+        .clone()
+        .expect("the snapshot carries the PubSub status");
+    assert_eq!(
+        (
+            status.adapter.as_str(),
+            status.connected,
+            status.outages,
+            status.lost
+        ),
+        ("local", true, 0, 0)
+    );
+    assert!(status.nodes.is_empty(), "no other node: {:?}", status.nodes);
+    assert_eq!(pubsub_summary(&status), "local");
+
+    // A chat user joins and talks: its socket is on this node, and so is
+    // the broadcast its message makes.
+    let alice = rt.block_on(async {
+        let alice = user_socket(addr, "alice");
+        let lobby = alice.channel("room:lobby", json!({}));
+        lobby.join().await.expect("alice joins");
+        tokio::spawn(async move { lobby.push("new_msg", json!({"body": "hi"})).await });
+        alice
+    });
+    wait_for(
+        &mut model,
+        &handle,
+        10,
+        "alice's socket and broadcast",
+        |m| {
+            m.sockets
+                .values()
+                .any(|s| s.user_id.as_deref() == Some("user_socket:alice") && s.node == NODE)
+                && m.traffic.iter().any(|r| {
+                    r.kind == TrafficKind::Broadcast
+                        && r.event == "new_msg"
+                        && r.node.as_deref() == Some(NODE)
+                        && r.detail.ends_with(", local")
+                })
+        },
+    );
+    // The connect event carried the node too.
+    assert!(model
+        .traffic
+        .iter()
+        .any(|r| r.kind == TrafficKind::SocketConnected && r.node.as_deref() == Some(NODE)));
+
+    // The status comes again with every `stats`.
+    model.pubsub = None;
+    wait_for(&mut model, &handle, 5, "the status in a stats push", |m| {
+        m.pubsub
+            .as_ref()
+            .is_some_and(|s| s.adapter == "local" && s.connected)
+    });
+    drop(alice);
 }
 
 #[test]

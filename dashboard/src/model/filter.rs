@@ -195,6 +195,7 @@ mod tests {
             socket_id: Some("s1".into()),
             topic: topic.map(str::to_string),
             event: event.into(),
+            node: None,
             size: None,
             payload: None,
             detail: String::new(),

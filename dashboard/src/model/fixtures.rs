@@ -9,7 +9,7 @@ pub(crate) fn socket(id: &str, topics: &[&str]) -> Value {
            "peer": "127.0.0.1:51234", "connected_at_ms": 1764258000000i64,
            "user_id": "user_socket:42", "assigns": {"user": "alice"},
            "topics": topics, "messages_in": 12, "messages_out": 30,
-           "queue": 0, "queue_capacity": 1024})
+           "queue": 0, "queue_capacity": 1024, "node": "node-4242"})
 }
 
 pub(crate) fn stats(at_ms: i64) -> Value {
@@ -17,7 +17,9 @@ pub(crate) fn stats(at_ms: i64) -> Value {
            "messages_in": 10, "messages_out": 42, "broadcasts": 4, "http_requests": 7,
            "http_avg_us": 850, "http_max_us": 4100, "events_dropped": 0,
            "topics": [{"topic": "rooms:lobby", "subscribers": 2}],
-           "socket_counters": [{"id": "s7", "messages_in": 12, "messages_out": 30, "queue": 0}]})
+           "socket_counters": [{"id": "s7", "messages_in": 12, "messages_out": 30, "queue": 0}],
+           "pubsub": {"adapter": "redis", "connected": true, "outages": 0, "lost": 0,
+                      "sent": 5, "received": 3, "nodes": ["node-b"]}})
 }
 
 pub(crate) fn snapshot() -> Value {

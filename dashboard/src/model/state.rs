@@ -116,6 +116,9 @@ pub struct SocketRow {
     pub queue: u64,
     /// The capacity of that queue.
     pub queue_capacity: u64,
+    /// The PubSub node of the server it is connected to (empty from
+    /// servers that do not say).
+    pub node: String,
 }
 
 /// The kind of a [`TrafficRow`].
@@ -184,6 +187,9 @@ pub struct TrafficRow {
     /// The event name; `phx_join`/`phx_leave` for channel events,
     /// `connect`/`disconnect` for socket events.
     pub event: String,
+    /// The node concerned, when known: where a broadcast was published,
+    /// or the node a connecting socket is on.
+    pub node: Option<String>,
     /// Bytes of the frame, when known.
     pub size: Option<u64>,
     /// The payload (JSON text, possibly truncated), when captured.
@@ -264,6 +270,9 @@ pub struct Model {
     pub requests: VecDeque<RequestRow>,
     /// Per-second stats, oldest first, at most [`SERIES_CAP`] points.
     pub series: VecDeque<StatsPoint>,
+    /// How the server's PubSub reaches the other nodes, as of the last
+    /// snapshot or `stats` (`None` until one says).
+    pub pubsub: Option<protocol::PubSubStatus>,
     /// Events the server did not send us (sum of the `dropped` of `events`).
     pub dropped: u64,
     /// Events received (all kinds).
@@ -302,6 +311,7 @@ impl Default for Model {
             traffic: VecDeque::new(),
             requests: VecDeque::new(),
             series: VecDeque::new(),
+            pubsub: None,
             dropped: 0,
             events_received: 0,
             server_time_ms: 0,
@@ -348,6 +358,7 @@ impl From<&protocol::SocketInfo> for SocketRow {
             messages_out: socket.messages_out,
             queue: socket.queue,
             queue_capacity: socket.queue_capacity,
+            node: socket.node.clone(),
         }
     }
 }
@@ -377,12 +388,40 @@ fn topics_of(topics: &[protocol::TopicInfo]) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn source_label(source: protocol::BroadcastSource) -> &'static str {
+/// Where a broadcast comes from, for people: `local`, `from node-b`,
+/// `dashboard`.
+fn source_label(source: protocol::BroadcastSource, node: &str) -> String {
     match source {
-        protocol::BroadcastSource::Local => "local",
-        protocol::BroadcastSource::Remote => "remote",
-        protocol::BroadcastSource::Dashboard => "dashboard",
+        protocol::BroadcastSource::Local => "local".into(),
+        protocol::BroadcastSource::Remote if node.is_empty() => "remote".into(),
+        protocol::BroadcastSource::Remote => format!("from {node}"),
+        protocol::BroadcastSource::Dashboard => "dashboard".into(),
     }
+}
+
+/// A PubSub status in a few words:
+/// `redis: connected · 1 outage · 3 lost`, or `local` for one process
+/// that has never lost anything.
+pub fn pubsub_summary(status: &protocol::PubSubStatus) -> String {
+    let adapter = if status.adapter.is_empty() {
+        "pubsub"
+    } else {
+        status.adapter.as_str()
+    };
+    if status.adapter == "local" && status.connected && status.outages == 0 && status.lost == 0 {
+        return adapter.to_string();
+    }
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{adapter}: {} · {} · {} lost",
+        if status.connected {
+            "connected"
+        } else {
+            "disconnected"
+        },
+        plural(status.outages, "outage", "outages"),
+        status.lost
+    )
 }
 
 /// The metas of a presence (empty when malformed).
@@ -432,6 +471,8 @@ impl Model {
         // second" like those of the `stats` pushes. Sockets, topics and
         // uptime come from the rest.
         self.app = AppInfo::from(&snapshot.app);
+        // The PubSub status is a gauge: the snapshot's is as of now.
+        self.pubsub = snapshot.stats.pubsub.clone();
         let now = self.app.started_at_ms + self.app.uptime_ms as i64;
         self.server_time_ms = self.server_time_ms.max(now);
         self.routes = snapshot.routes.clone();
@@ -502,6 +543,7 @@ impl Model {
             event: String::new(),
             size: None,
             payload: None,
+            node: None,
             detail: String::new(),
             error: false,
         };
@@ -517,6 +559,7 @@ impl Model {
                 if let Some(user) = &socket.user_id {
                     row.detail.push_str(&format!(" as {user}"));
                 }
+                row.node = (!socket.node.is_empty()).then(|| socket.node.clone());
                 self.seed_joins(&socket);
                 self.sockets.insert(socket.id.clone(), socket);
                 self.revision += 1;
@@ -594,13 +637,18 @@ impl Model {
                 size,
                 subscribers,
                 source,
+                source_node,
                 payload,
                 diff,
             } => {
                 row.topic = Some(topic.clone());
                 row.event = event.clone();
                 row.size = Some(*size);
-                row.detail = format!("{subscribers} subscribers, {}", source_label(*source));
+                row.node = (!source_node.is_empty()).then(|| source_node.clone());
+                row.detail = format!(
+                    "{subscribers} subscribers, {}",
+                    source_label(*source, source_node)
+                );
                 row.payload = payload
                     .clone()
                     .or_else(|| diff.as_ref().and_then(|d| serde_json::to_string(d).ok()));
@@ -721,6 +769,7 @@ impl Model {
                 self.series.push_back(point);
             }
         }
+        self.pubsub = stats.pubsub.clone();
         let topics = topics_of(&stats.topics);
         if topics != self.topics {
             self.topics = topics;
@@ -979,6 +1028,82 @@ mod tests {
     }
 
     #[test]
+    fn nodes_and_the_pubsub_status_come_with_the_snapshot_and_stats() {
+        let mut model = joined();
+        assert_eq!(model.app.node, "node-4242");
+        assert_eq!(model.sockets["s7"].node, "node-4242");
+        let status = model.pubsub.clone().expect("the snapshot's pubsub status");
+        assert_eq!(
+            (status.adapter.as_str(), status.connected, status.nodes),
+            ("redis", true, vec!["node-b".to_string()])
+        );
+        assert_eq!(
+            pubsub_summary(model.pubsub.as_ref().unwrap()),
+            "redis: connected · 0 outages · 0 lost"
+        );
+        // An outage shows with the next stats, and so do its lost broadcasts.
+        let mut down = stats(1764258002000);
+        down["pubsub"] = json!({"adapter": "redis", "connected": false, "outages": 1,
+                                "lost": 3, "sent": 5, "received": 3, "nodes": []});
+        model.apply(stats_update(down));
+        let status = model.pubsub.as_ref().unwrap();
+        assert!(status.is_degraded());
+        assert_eq!(
+            pubsub_summary(status),
+            "redis: disconnected · 1 outage · 3 lost"
+        );
+        // A server that does not say clears it.
+        let mut older = stats(1764258003000);
+        older.as_object_mut().unwrap().remove("pubsub");
+        model.apply(stats_update(older));
+        assert_eq!(model.pubsub, None);
+    }
+
+    #[test]
+    fn a_local_pubsub_is_summed_up_in_one_word_until_something_goes_wrong() {
+        let mut status = protocol::PubSubStatus {
+            adapter: "local".into(),
+            connected: true,
+            ..Default::default()
+        };
+        assert_eq!(pubsub_summary(&status), "local");
+        status.lost = 2;
+        assert_eq!(
+            pubsub_summary(&status),
+            "local: connected · 0 outages · 2 lost"
+        );
+    }
+
+    #[test]
+    fn broadcasts_name_the_node_they_come_from() {
+        let mut model = joined();
+        model.apply(events(vec![
+            json!({"kind": "broadcast", "at_ms": 6, "topic": "rooms:lobby", "event": "new_msg",
+                   "size": 40, "subscribers": 2, "source": "local", "source_node": "node-4242"}),
+            json!({"kind": "broadcast", "at_ms": 7, "topic": "rooms:lobby", "event": "new_msg",
+                   "size": 40, "subscribers": 2, "source": "remote", "source_node": "node-b"}),
+            json!({"kind": "socket_connected", "at_ms": 8, "socket": socket("s9", &[])}),
+        ]));
+        let rows: Vec<(Option<&str>, &str)> = model
+            .traffic
+            .iter()
+            .map(|r| (r.node.as_deref(), r.detail.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("node-4242"), "2 subscribers, local"),
+                (Some("node-b"), "2 subscribers, from node-b"),
+                (
+                    Some("node-4242"),
+                    "/socket websocket from 127.0.0.1:51234 as user_socket:42"
+                ),
+            ]
+        );
+        assert_eq!(model.sockets["s9"].node, "node-4242");
+    }
+
+    #[test]
     fn messages_and_broadcasts_become_traffic_rows() {
         let mut model = joined();
         model.apply(events(vec![
@@ -999,6 +1124,7 @@ mod tests {
         assert_eq!(model.traffic[1].kind, TrafficKind::Broadcast);
         assert_eq!(model.traffic[1].socket_id, None);
         assert_eq!(model.traffic[1].detail, "2 subscribers, local");
+        assert_eq!(model.traffic[1].node, None, "an older server names no node");
         assert_eq!(model.traffic[2].kind, TrafficKind::MessageOut);
         assert_eq!(model.sockets["s7"].messages_in, 13);
         assert_eq!(model.sockets["s7"].messages_out, 31);

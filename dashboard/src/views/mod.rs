@@ -9,6 +9,7 @@ pub mod topics;
 pub mod traffic;
 
 use eframe::egui::{self, Color32, RichText};
+use phoenix_dashboard_protocol::PubSubStatus;
 
 /// Height of a table row.
 pub const ROW_HEIGHT: f32 = 20.0;
@@ -107,6 +108,40 @@ pub fn status_color(status: u16) -> Color32 {
         5 => RED,
         _ => GREY,
     }
+}
+
+/// The colour of a PubSub status: red while the link to the other nodes
+/// is down, yellow once broadcasts were lost, grey when all is well.
+pub fn pubsub_color(status: &PubSubStatus) -> Color32 {
+    if !status.connected {
+        RED
+    } else if status.lost > 0 {
+        YELLOW
+    } else {
+        GREY
+    }
+}
+
+/// The hover text of a PubSub status: traffic counts and the other nodes.
+pub fn pubsub_details(status: &PubSubStatus) -> String {
+    let nodes = if status.nodes.is_empty() {
+        "none known".to_string()
+    } else {
+        status.nodes.join(", ")
+    };
+    let mut text = format!(
+        "PubSub adapter: {}\nbroadcasts sent to other nodes: {}\nreceived from them: {}\n\
+         lost (not sent to other nodes): {}\noutages: {}\nother nodes: {nodes}",
+        status.adapter,
+        human_count(status.sent),
+        human_count(status.received),
+        human_count(status.lost),
+        human_count(status.outages),
+    );
+    if !status.connected {
+        text.push_str("\n\nThe link is down: broadcasts reach this node's subscribers only.");
+    }
+    text
 }
 
 /// A monospace cell text.
@@ -220,6 +255,19 @@ mod tests {
         assert_eq!(clock_ms(1_764_258_007_250), "15:40:07.250");
         assert_eq!(status_color(204), GREEN);
         assert_eq!(status_color(503), RED);
+        let mut pubsub = PubSubStatus {
+            adapter: "redis".into(),
+            connected: true,
+            nodes: vec!["node-b".into()],
+            ..PubSubStatus::default()
+        };
+        assert_eq!(pubsub_color(&pubsub), GREY);
+        assert!(pubsub_details(&pubsub).contains("other nodes: node-b"));
+        pubsub.lost = 4;
+        assert_eq!(pubsub_color(&pubsub), YELLOW);
+        pubsub.connected = false;
+        assert_eq!(pubsub_color(&pubsub), RED);
+        assert!(pubsub_details(&pubsub).contains("The link is down"));
         assert_eq!(
             fit_widths([100.0, 100.0], 50.0, 1000.0, 10.0),
             [100.0, 100.0]

@@ -77,9 +77,11 @@ impl SocketsView {
         }
         let now = model.server_time_ms;
         let mut clicked = None;
-        // Id, user id, transport, vsn, peer, connected | topics | in, out, queue.
+        // Id, user id, transport, vsn, peer, node, connected | topics | in, out, queue.
         let w = fit_widths(
-            [44.0, 130.0, 76.0, 44.0, 130.0, 72.0, 60.0, 60.0, 76.0],
+            [
+                44.0, 130.0, 76.0, 44.0, 130.0, 110.0, 72.0, 60.0, 60.0, 76.0,
+            ],
             110.0,
             ui.available_width(),
             ui.spacing().item_spacing.x,
@@ -97,10 +99,11 @@ impl SocketsView {
             .column(Column::initial(w[3]).at_least(30.0).clip(true))
             .column(Column::initial(w[4]).at_least(50.0).clip(true))
             .column(Column::initial(w[5]).at_least(40.0).clip(true))
+            .column(Column::initial(w[6]).at_least(40.0).clip(true))
             .column(Column::remainder().at_least(60.0).clip(true))
-            .column(Column::initial(w[6]).at_least(36.0).clip(true))
             .column(Column::initial(w[7]).at_least(36.0).clip(true))
-            .column(Column::initial(w[8]).at_least(40.0).clip(true))
+            .column(Column::initial(w[8]).at_least(36.0).clip(true))
+            .column(Column::initial(w[9]).at_least(40.0).clip(true))
             .header(ROW_HEIGHT + 2.0, |mut header| {
                 for title in [
                     "Id",
@@ -108,6 +111,7 @@ impl SocketsView {
                     "Transport",
                     "Vsn",
                     "Peer",
+                    "Node",
                     "Connected",
                     "Topics",
                     "In",
@@ -131,6 +135,7 @@ impl SocketsView {
                     row.col(|ui| cell(ui, socket.transport.as_str()));
                     row.col(|ui| cell(ui, mono(&socket.vsn)));
                     row.col(|ui| cell(ui, mono(&socket.peer)));
+                    row.col(|ui| cell(ui, mono(node_text(socket))));
                     row.col(|ui| {
                         right(ui, connected_for(now, socket.connected_at_ms));
                     });
@@ -201,6 +206,7 @@ impl SocketsView {
                             RichText::new(format!("{} (vsn {})", socket.transport, socket.vsn)),
                         );
                         fact(ui, "peer", mono(&socket.peer));
+                        fact(ui, "node", mono(node_text(socket)));
                         fact(
                             ui,
                             "connected",
@@ -272,6 +278,15 @@ fn connected_for(now_ms: i64, connected_at_ms: i64) -> String {
         return "–".into();
     }
     human_duration_ms(now_ms.saturating_sub(connected_at_ms).max(0) as u64)
+}
+
+/// The socket's node, `–` when the server does not say.
+fn node_text(socket: &SocketRow) -> &str {
+    if socket.node.is_empty() {
+        "–"
+    } else {
+        &socket.node
+    }
 }
 
 fn queue_text(socket: &SocketRow) -> String {

@@ -32,6 +32,16 @@ pub fn kind_color(row: &TrafficRow) -> Color32 {
     }
 }
 
+/// The colour of a row's node: another node's stands out (purple, like
+/// broadcasts), this server's own is grey.
+pub fn node_color(node: &str, own: &str) -> Color32 {
+    if node.is_empty() || node == own {
+        GREY
+    } else {
+        PURPLE
+    }
+}
+
 /// The rows a filter lets through, kept up to date incrementally.
 #[derive(Debug, Default)]
 pub struct LiveMatches {
@@ -235,6 +245,7 @@ impl TrafficView {
             .column(Column::initial(92.0).at_least(60.0))
             .column(Column::initial(76.0).at_least(50.0))
             .column(Column::initial(64.0).at_least(40.0).clip(true))
+            .column(Column::initial(96.0).at_least(40.0).clip(true))
             .column(Column::initial(170.0).at_least(60.0).clip(true))
             .column(Column::initial(140.0).at_least(60.0).clip(true))
             .column(Column::initial(70.0).at_least(50.0))
@@ -244,6 +255,7 @@ impl TrafficView {
                     "Time (UTC)",
                     "Kind",
                     "Socket",
+                    "Node",
                     "Topic",
                     "Event",
                     "Size",
@@ -267,6 +279,10 @@ impl TrafficView {
                         ui.label(RichText::new(traffic.kind.label()).color(kind_color(traffic)));
                     });
                     row.col(|ui| cell(ui, mono(traffic.socket_id.as_deref().unwrap_or(""))));
+                    row.col(|ui| {
+                        let node = traffic.node.as_deref().unwrap_or("");
+                        cell(ui, mono(node).color(node_color(node, &model.app.node)));
+                    });
                     row.col(|ui| cell(ui, mono(traffic.topic.as_deref().unwrap_or(""))));
                     row.col(|ui| cell(ui, mono(&traffic.event)));
                     row.col(|ui| {
@@ -307,6 +323,9 @@ impl TrafficView {
                 fact("time", mono(format!("{} UTC", clock_ms(row.at_ms))));
                 if let Some(socket) = &row.socket_id {
                     fact("socket", mono(socket));
+                }
+                if let Some(node) = &row.node {
+                    fact("node", mono(node));
                 }
                 if let Some(topic) = &row.topic {
                     fact("topic", mono(topic));

@@ -11,7 +11,11 @@ use serde_json::{Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
-/// A demo server (test environment, dashboard on with `token`); stops when dropped.
+/// The PubSub node name of the test servers.
+pub const NODE: &str = "node-a";
+
+/// A demo server (test environment, dashboard on with `token`, PubSub node
+/// [`NODE`]); stops when dropped.
 pub struct Server {
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
@@ -31,6 +35,7 @@ pub async fn serve(port: u16, token: &str) -> Server {
     config.http.port = port;
     config.dashboard.enabled = Some(true);
     config.dashboard.token = Some(token.into());
+    config.pubsub.node = Some(NODE.into());
     // A database of this server's own.
     config.database.url = "sqlite::memory:".into();
     let listening = demo::endpoint(config)

@@ -82,7 +82,8 @@ pub struct Snapshot {
     pub topics: Vec<TopicInfo>,
     /// Presence per topic.
     pub presence: BTreeMap<String, PresenceState>,
-    /// Gauges as of now (its per-second counts are 0).
+    /// Gauges as of now (its per-second counts are 0), with the PubSub
+    /// status ([`Stats::pubsub`]).
     pub stats: Stats,
 }
 
@@ -160,6 +161,10 @@ pub struct SocketInfo {
     pub queue: u64,
     /// The capacity of that queue.
     pub queue_capacity: u64,
+    /// The PubSub node of the server it is connected to (empty from servers
+    /// that do not say).
+    #[serde(default)]
+    pub node: String,
 }
 
 /// A topic and its subscribers on this node.
@@ -216,6 +221,43 @@ pub struct Stats {
     pub topics: Vec<TopicInfo>,
     /// Counters of up to 2000 sockets.
     pub socket_counters: Vec<SocketCounters>,
+    /// How the server's PubSub reaches the other nodes, as of now (`None`
+    /// from servers that do not say).
+    #[serde(default)]
+    pub pubsub: Option<PubSubStatus>,
+}
+
+/// How a server's PubSub adapter reaches the other nodes (in [`Stats`], so
+/// in the snapshot and every second): outages and the broadcasts lost
+/// during them show up live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PubSubStatus {
+    /// The adapter: `local` (one process) or `redis`.
+    pub adapter: String,
+    /// Whether broadcasts reach the other nodes right now (always true for
+    /// `local`).
+    pub connected: bool,
+    /// Outages since the server started (the link went down, whether it
+    /// came back or not).
+    pub outages: u64,
+    /// Broadcasts published on this node that the other nodes did not get
+    /// (during an outage, or with the outgoing queue full); this node's own
+    /// subscribers got them.
+    pub lost: u64,
+    /// Broadcasts sent to the other nodes.
+    pub sent: u64,
+    /// Broadcasts received from the other nodes.
+    pub received: u64,
+    /// The other nodes this server knows of (through presence), sorted.
+    pub nodes: Vec<String>,
+}
+
+impl PubSubStatus {
+    /// Whether something is wrong: the link is down, or broadcasts were lost.
+    pub fn is_degraded(&self) -> bool {
+        !self.connected || self.lost > 0
+    }
 }
 
 /// An `events` push.
@@ -351,6 +393,11 @@ pub enum EventKind {
         /// Where it comes from.
         #[serde(default)]
         source: BroadcastSource,
+        /// The node it was published on: the server's own node for a local
+        /// publish, another node's name for a [`BroadcastSource::Remote`]
+        /// one (empty from servers that do not say).
+        #[serde(default)]
+        source_node: String,
         /// The payload as JSON text (cut at [`PAYLOAD_LIMIT`]), when asked for.
         #[serde(default)]
         payload: Option<String>,
@@ -642,12 +689,35 @@ mod tests {
             "topic": "t", "event": "e", "size": 3, "subscribers": 2}))
         .unwrap();
         assert!(matches!(
-            event.kind,
+            &event.kind,
             EventKind::Broadcast {
                 source: BroadcastSource::Local,
+                source_node,
                 ..
-            }
+            } if source_node.is_empty()
         ));
+        let socket: SocketInfo = serde_json::from_value(json!({"id": "s1"})).unwrap();
+        assert_eq!(socket.node, "");
+        let stats: Stats = serde_json::from_value(json!({"at_ms": 1})).unwrap();
+        assert_eq!(stats.pubsub, None);
+        let status: PubSubStatus =
+            serde_json::from_value(json!({"adapter": "redis", "connected": false})).unwrap();
+        assert!(status.is_degraded() && status.nodes.is_empty());
+    }
+
+    #[test]
+    fn the_pubsub_status_is_degraded_when_down_or_lossy() {
+        let mut status = PubSubStatus {
+            adapter: "redis".into(),
+            connected: true,
+            ..PubSubStatus::default()
+        };
+        assert!(!status.is_degraded());
+        status.lost = 1;
+        assert!(status.is_degraded());
+        status.lost = 0;
+        status.connected = false;
+        assert!(status.is_degraded());
     }
 
     #[test]

@@ -352,6 +352,12 @@ impl Broadcast<'_> {
     pub fn origin(&self) -> Option<&'static str> {
         self.broadcast.origin
     }
+
+    /// The node that published it when another node did (it came through
+    /// the PubSub adapter); `None` when it was published on this node.
+    pub fn source_node(&self) -> Option<&str> {
+        self.broadcast.source_node()
+    }
 }
 
 /// Bytes of a frame.

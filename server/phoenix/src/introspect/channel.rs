@@ -120,6 +120,7 @@ pub(crate) enum Push {
 }
 
 /// What the channel reads of the node it runs on.
+#[derive(Clone)]
 struct Node {
     pubsub: PubSub,
     presence: Presence,
@@ -163,9 +164,26 @@ fn topics(pubsub: &PubSub) -> Vec<wire::TopicInfo> {
         .collect()
 }
 
-fn stats(hub: &Introspect, pubsub: &PubSub, last: &mut [u64; 5]) -> wire::Stats {
+/// How the node's PubSub reaches the other nodes, as of now.
+fn pubsub_status(node: &Node) -> wire::PubSubStatus {
+    let status = node.pubsub.adapter_status();
+    let mut nodes = node.presence.nodes();
+    nodes.sort();
+    wire::PubSubStatus {
+        adapter: status.adapter.to_string(),
+        connected: status.connected,
+        outages: status.outages,
+        lost: status.lost,
+        sent: status.sent,
+        received: status.received,
+        nodes,
+    }
+}
+
+fn stats(hub: &Introspect, node: &Node, last: &mut [u64; 5]) -> wire::Stats {
     let mut stats = hub.stats(last);
-    stats.topics = topics(pubsub);
+    stats.topics = topics(&node.pubsub);
+    stats.pubsub = Some(pubsub_status(node));
     stats
 }
 
@@ -196,20 +214,25 @@ fn snapshot(shared: &Shared, node: &Node) -> wire::Snapshot {
             max_events_per_second: hub.max_per_second,
         },
         routes: shared.routes.clone(),
-        sockets: hub.registry.all().iter().map(|e| e.info()).collect(),
+        sockets: hub
+            .registry
+            .all()
+            .iter()
+            .map(|e| hub.socket_info(e))
+            .collect(),
         topics: topics(&node.pubsub),
         presence,
-        stats: stats(hub, &node.pubsub, &mut last),
+        stats: stats(hub, node, &mut last),
     }
 }
 
-/// Batches events every 100 ms and counters every second, until the
-/// channel is gone.
+/// Batches events every 100 ms and counters (with the PubSub status)
+/// every second, until the channel is gone.
 async fn forward(
     mut events: tokio::sync::broadcast::Receiver<Arc<wire::Event>>,
     me: ChannelRef<Push>,
     hub: Arc<Introspect>,
-    pubsub: PubSub,
+    node: Node,
 ) {
     let mut last = [0u64; 5];
     hub.stats(&mut last);
@@ -239,7 +262,7 @@ async fn forward(
                 }
             }
             _ = tick.tick() => {
-                if !me.send(Push::Stats(stats(&hub, &pubsub, &mut last))) {
+                if !me.send(Push::Stats(stats(&hub, &node, &mut last))) {
                     return;
                 }
             }
@@ -258,7 +281,7 @@ impl DashboardChannel {
         match request {
             Request::Snapshot => Reply::ok(payload(&snapshot(&shared, self.node()))),
             Request::Socket(socket) => match hub.registry.get(&socket.id) {
-                Some(entry) => Reply::ok(payload(&entry.info())),
+                Some(entry) => Reply::ok(payload(&hub.socket_info(&entry))),
                 None => error(reasons::NO_SUCH_SOCKET),
             },
             Request::Payloads(request) => {
@@ -312,14 +335,11 @@ impl Channel for DashboardChannel {
             presence: socket.presence().clone(),
         };
         let hub = self.shared.hub.clone();
+        // Before attaching: events name this node from the first one on.
+        hub.set_node(node.pubsub.node());
         let mut watch = hub.attach(params.payloads);
         if let Some(events) = watch.take_receiver() {
-            let task = tokio::spawn(forward(
-                events,
-                socket.channel_ref(),
-                hub,
-                node.pubsub.clone(),
-            ));
+            let task = tokio::spawn(forward(events, socket.channel_ref(), hub, node.clone()));
             self.forwarder = Some(Aborting(task));
         }
         self.watch = Some(watch);

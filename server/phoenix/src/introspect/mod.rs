@@ -23,7 +23,7 @@ mod event;
 mod registry;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use phoenix_dashboard_protocol as wire;
@@ -102,6 +102,9 @@ pub struct Introspect {
     registry: Registry,
     started: Instant,
     started_at_ms: u64,
+    /// This node's name, set when the first dashboard joins (the hub is
+    /// made before the endpoint's PubSub is).
+    node: OnceLock<Arc<str>>,
 }
 
 impl Default for Introspect {
@@ -123,7 +126,25 @@ impl Introspect {
             registry: Registry::default(),
             started: Instant::now(),
             started_at_ms: unix_ms(),
+            node: OnceLock::new(),
         }
+    }
+
+    /// Records this node's name (its PubSub's), which sockets and local
+    /// broadcasts are reported with; the first name given stays.
+    pub fn set_node(&self, node: &str) {
+        let _ = self.node.get_or_init(|| node.into());
+    }
+
+    /// This node's name, as given to [`Introspect::set_node`] (empty
+    /// before).
+    pub fn node(&self) -> &str {
+        self.node.get().map_or("", |node| node)
+    }
+
+    /// The `SOCKET` of the protocol for a registered connection.
+    fn socket_info(&self, entry: &SocketEntry) -> wire::SocketInfo {
+        entry.info(self.node())
     }
 
     /// Whether a dashboard is attached right now: traffic is ignored otherwise.
@@ -222,6 +243,7 @@ impl Introspect {
             events_dropped: c.dropped.load(Ordering::Relaxed),
             topics: Vec::new(),
             socket_counters: counts.socket_counters,
+            pubsub: None,
         }
     }
 }
@@ -264,7 +286,7 @@ impl Observer for Introspect {
         self.registry.insert(entry.clone());
         if self.watching() {
             self.emit(Class::Lifecycle, |_| wire::EventKind::SocketConnected {
-                socket: entry.info(),
+                socket: self.socket_info(&entry),
             });
         }
     }
@@ -335,10 +357,12 @@ impl Observer for Introspect {
             event: event.event().to_string(),
             size: event.size() as u64,
             subscribers: event.subscribers as u64,
-            source: match event.origin() {
-                Some(channel::ORIGIN) => wire::BroadcastSource::Dashboard,
-                _ => wire::BroadcastSource::Local,
+            source: match (event.source_node(), event.origin()) {
+                (Some(_), _) => wire::BroadcastSource::Remote,
+                (None, Some(channel::ORIGIN)) => wire::BroadcastSource::Dashboard,
+                (None, _) => wire::BroadcastSource::Local,
             },
+            source_node: event.source_node().unwrap_or(self.node()).to_string(),
             payload: payloads.then(|| event::payload_text(event.payload())),
             diff: (event.event() == crate::presence::DIFF_EVENT)
                 .then(|| event::presence_diff(event.payload()))
@@ -437,6 +461,75 @@ mod tests {
         assert_eq!(kinds, ["http", "http", "gone"]);
         assert_eq!(hub.counters.dropped.load(Ordering::Relaxed), 3);
         assert_eq!(hub.counters.http_requests.load(Ordering::Relaxed), 5);
+    }
+
+    /// The broadcast events a hub sent, as `(source, source_node, topic)`.
+    fn broadcasts(
+        events: &mut broadcast::Receiver<Arc<wire::Event>>,
+    ) -> Vec<(wire::BroadcastSource, String, String)> {
+        let mut out = Vec::new();
+        while let Ok(event) = events.try_recv() {
+            if let wire::EventKind::Broadcast {
+                source,
+                source_node,
+                topic,
+                ..
+            } = &event.kind
+            {
+                out.push((*source, source_node.clone(), topic.clone()));
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn broadcasts_are_reported_with_the_node_they_were_published_on() {
+        let pubsub = crate::pubsub::PubSub::local();
+        let hub = Arc::new(Introspect::new(1000));
+        pubsub.observe(observer::Observers::new(vec![hub.clone()]));
+        hub.set_node(pubsub.node());
+        let mut watch = hub.attach(false);
+        let mut events = watch.take_receiver().unwrap();
+        let _subscriber = pubsub.subscribe("rooms:1");
+
+        pubsub
+            .broadcast("rooms:1", "new_msg", serde_json::json!({"body": "hi"}))
+            .unwrap();
+        // What an adapter hands over from another node.
+        let mut remote = crate::pubsub::Broadcast::new(
+            "rooms:1",
+            "new_msg",
+            serde_json::json!({"body": "from b"}).into(),
+        );
+        remote.source = Some("node-b".into());
+        pubsub.dispatch_local(&Arc::new(remote));
+        pubsub
+            .broadcast_with_origin(channel::ORIGIN, "rooms:2", "ping", serde_json::json!({}))
+            .unwrap();
+
+        let me = pubsub.node().to_string();
+        assert!(!me.is_empty() && me != "node-b");
+        assert_eq!(
+            broadcasts(&mut events),
+            [
+                (wire::BroadcastSource::Local, me.clone(), "rooms:1".into()),
+                (
+                    wire::BroadcastSource::Remote,
+                    "node-b".into(),
+                    "rooms:1".into()
+                ),
+                (wire::BroadcastSource::Dashboard, me, "rooms:2".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_node_name_stays() {
+        let hub = Introspect::new(8);
+        assert_eq!(hub.node(), "");
+        hub.set_node("node-a");
+        hub.set_node("node-b");
+        assert_eq!(hub.node(), "node-a");
     }
 
     #[test]

@@ -51,8 +51,8 @@ impl SocketEntry {
         self.topics.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The `SOCKET` of the protocol.
-    pub(super) fn info(&self) -> wire::SocketInfo {
+    /// The `SOCKET` of the protocol, on node `node` (this one's).
+    pub(super) fn info(&self, node: &str) -> wire::SocketInfo {
         wire::SocketInfo {
             id: wire_id(self.handle.id()),
             socket: self.mount.clone(),
@@ -67,6 +67,7 @@ impl SocketEntry {
             messages_out: self.handle.messages_out(),
             queue: self.handle.queue_len() as u64,
             queue_capacity: self.handle.queue_capacity() as u64,
+            node: node.to_string(),
         }
     }
 
