@@ -33,7 +33,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(78);
         }
     };
-    phoenix::endpoint::init_logging(&config.log_level);
+    // Held until main returns: the log writer runs until then.
+    let _logs = phoenix::endpoint::init_logging_for(&config);
     let endpoint = match demo::endpoint(config).await {
         Ok(endpoint) => endpoint,
         Err(err) => {

@@ -190,6 +190,8 @@ async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
         listening.contains(&format!("127.0.0.1:{port}")),
         "{listening}"
     );
+    // stderr is a pipe, not a terminal: no colour codes in the log.
+    assert!(!listening.contains('\u{1b}'), "{listening:?}");
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
     assert_eq!(status_of(&get(addr, "/", "").await), 200);
 
@@ -206,6 +208,78 @@ async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
         rest.push_str(&line);
     }
     assert!(rest.contains("stopped"), "{rest}");
+}
+
+#[tokio::test]
+async fn json_log_lines_carry_the_request_id_which_the_response_echoes() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = tokio::process::Command::new(DEMO)
+        .env("PHX_ENV", "test")
+        .env("PHX_LOG_FORMAT", "json")
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("PHX_ROOT", demo::app_root())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut next_json = async || -> serde_json::Value {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the server is running");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"))
+    };
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let line = next_json().await;
+            if line["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("listening on http://"))
+            {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("server starts");
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+
+    // A sensible id from the client is kept, echoed and logged.
+    let id = "client-chosen-id-0123456789";
+    let response = get(addr, "/ping", &format!("x-request-id: {id}\r\n")).await;
+    assert_eq!(header_of(&response, "x-request-id"), Some(id));
+    let sent = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let line = next_json().await;
+            if line["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Sent 200"))
+            {
+                return line;
+            }
+        }
+    })
+    .await
+    .expect("the request is logged");
+    assert_eq!(sent["span"]["id"], id, "{sent}");
+    assert_eq!(sent["level"], "INFO", "{sent}");
+
+    // Without one (or with a short one), each request gets a new id.
+    let first = get(addr, "/ping", "x-request-id: short\r\n").await;
+    let second = get(addr, "/ping", "").await;
+    let (a, b) = (
+        header_of(&first, "x-request-id"),
+        header_of(&second, "x-request-id"),
+    );
+    assert!(a.is_some_and(|a| a.len() == 27) && a != b, "{a:?} {b:?}");
 }
 
 extern "C" {

@@ -80,6 +80,10 @@ pub struct Config {
     pub static_files: StaticConfig,
     /// Log level (`error`, `warn`, `info`, `debug`, `trace`); `RUST_LOG` wins.
     pub log_level: String,
+    /// Log lines as `text` (the default; coloured only on a terminal) or
+    /// `json` (one object per line, for log collectors).
+    #[serde(default)]
+    pub log_format: LogFormat,
     /// File templates.
     #[serde(default)]
     pub templates: TemplatesConfig,
@@ -109,6 +113,17 @@ pub struct Config {
     /// Presence across nodes (see [`crate::presence`]).
     #[serde(default)]
     pub presence: PresenceConfig,
+}
+
+/// How log lines are written (`log_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines; ANSI colours only when writing to a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, with the request id of request lines.
+    Json,
 }
 
 /// The PubSub adapter (`[pubsub]`).

@@ -25,7 +25,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(78);
         }
     };
-    phoenix::endpoint::init_logging(&config.log_level);
+    // Held until main returns: the log writer runs until then.
+    let _logs = phoenix::endpoint::init_logging_for(&config);
     let endpoint = match {{ app_name }}::endpoint(config).await {
         Ok(endpoint) => endpoint,
         Err(err) => {

@@ -30,6 +30,7 @@
 //! ```
 
 mod error_page;
+pub mod request_id;
 mod server;
 mod session;
 mod static_files;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use poem::endpoint::BoxEndpoint;
 use poem::{Request, Response};
+use tracing::Instrument;
 
 use crate::app::App;
 use crate::config::{Config, ConfigError};
@@ -55,8 +57,9 @@ use crate::socket::Mount;
 use crate::state::StateMap;
 use crate::template::{default_engines, EngineFactory, TemplateEngine, Templates};
 use crate::view::View;
+use request_id::RequestId;
 
-pub use server::{init_logging, shutdown_signal, Listening};
+pub use server::{init_logging, init_logging_for, shutdown_signal, Listening, LogGuard};
 
 /// Assembles an [`Endpoint`] from a configuration and a router.
 pub struct EndpointBuilder {
@@ -248,7 +251,22 @@ struct Core {
 impl poem::Endpoint for Core {
     type Output = Response;
 
-    async fn call(&self, req: Request) -> poem::Result<Response> {
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let request_id = RequestId::of(&req);
+        req.extensions_mut().insert(request_id.clone());
+        // Every log line of this request names its id (when something logs
+        // at info: otherwise the span is not even made).
+        let span = tracing::info_span!("request", id = %request_id);
+        let mut response = self.respond(req).instrument(span).await?;
+        response
+            .headers_mut()
+            .insert(request_id::HEADER, request_id.header_value());
+        Ok(response)
+    }
+}
+
+impl Core {
+    async fn respond(&self, req: Request) -> poem::Result<Response> {
         let head = error_page::RequestHead::of(&req, self.app.debug_errors);
         let conn = Conn::new(req, self.app.clone());
         let observed = self.app.observers.wants(Kind::RequestStop);

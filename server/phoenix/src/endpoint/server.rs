@@ -1,7 +1,7 @@
 //! Listening on HTTP and HTTPS, logging, graceful shutdown.
 
 use std::future::Future;
-use std::io;
+use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -14,16 +14,68 @@ use poem::Server;
 
 use super::Endpoint;
 
-/// Installs a `tracing` subscriber printing to stderr at the configured level
-/// (`RUST_LOG` wins). Calling it twice is harmless.
+/// Installs a `tracing` subscriber printing text to stderr at `level`
+/// (`RUST_LOG` wins), coloured only when stderr is a terminal. Calling it
+/// twice is harmless. Applications use [`init_logging_for`], which also
+/// honours `log_format` and does not make requests wait on the log.
 pub fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(env_filter(level))
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+fn env_filter(level: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
+}
+
+/// Keeps the log writer's thread: hold it until the program ends (dropping
+/// it writes out what is still queued).
+#[must_use = "dropping the guard stops the log writer: hold it in main (`let _logs = ...`)"]
+pub struct LogGuard {
+    _worker: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+impl std::fmt::Debug for LogGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogGuard").finish()
+    }
+}
+
+/// Installs the application's `tracing` subscriber from its configuration:
+/// `log_level` (`RUST_LOG` wins) and `log_format` (`text`, coloured only on
+/// a terminal, or `json`, one object per line), written to stderr by a
+/// thread of its own so requests never wait on the log. Each line logged
+/// while serving a request carries its id (`x-request-id`). Calling it a
+/// second time changes nothing.
+pub fn init_logging_for(config: &crate::config::Config) -> LogGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        // Waits rather than drops lines when the writer falls behind.
+        .lossy(false)
+        .finish(std::io::stderr());
+    let filter = env_filter(&config.log_level);
+    let installed = match config.log_format {
+        crate::config::LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(writer)
+            .try_init(),
+        crate::config::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .try_init(),
+    };
+    LogGuard {
+        _worker: installed.is_ok().then_some(guard),
+    }
 }
 
 /// Installs SIGINT (Ctrl-C) and SIGTERM handlers now and returns a future
