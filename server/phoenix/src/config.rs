@@ -485,6 +485,15 @@ pub struct HttpConfig {
     pub ip: IpAddr,
     /// Port to bind (0 picks a free port).
     pub port: u16,
+    /// Connections the kernel queues before they are accepted (capped by
+    /// `net.core.somaxconn`). A burst of connects larger than this waits for
+    /// SYN retransmits (a second or more), so the default is high.
+    #[serde(default = "http_backlog")]
+    pub backlog: u32,
+}
+
+fn http_backlog() -> u32 {
+    4096
 }
 
 /// `[https]`: relative `keyfile`/`certfile` paths resolve against `priv/`.

@@ -185,6 +185,22 @@ fn inherited_listener() -> io::Result<Option<std::net::TcpListener>> {
     })
 }
 
+/// A listening socket on `addr` with a queue of `backlog` connections (the
+/// standard library's `bind` asks for 128, which a burst of connects
+/// overflows).
+fn bind(addr: SocketAddr, backlog: u32) -> io::Result<std::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket
+        .bind(addr)
+        .map_err(|err| io::Error::new(err.kind(), format!("cannot bind http://{addr}: {err}")))?;
+    socket.listen(backlog)?.into_std()
+}
+
 impl Endpoint {
     /// Binds the configured HTTP (and HTTPS) addresses.
     ///
@@ -205,10 +221,9 @@ impl Endpoint {
             return self.listen_on(listener).await;
         }
         let config = self.config()?;
-        let http = NoDelay(TcpListener::bind((config.http.ip, config.http.port)))
-            .into_acceptor()
-            .await?;
-        self.listen_with(http).await
+        let addr = SocketAddr::new(config.http.ip, config.http.port);
+        let listener = bind(addr, config.http.backlog)?;
+        self.listen_on(listener).await
     }
 
     /// Serves HTTP on a socket that is already bound and listening (the
@@ -305,5 +320,35 @@ impl Listening {
             .await;
         tracing::info!("{name} stopped");
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many of `n` connects to a socket that accepts nothing complete
+    /// within 300 ms each (stopping at the first that does not).
+    fn queued(listener: &std::net::TcpListener, n: usize) -> usize {
+        let addr = listener.local_addr().unwrap();
+        let mut open = Vec::new();
+        for _ in 0..n {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(stream) => open.push(stream),
+                Err(_) => break,
+            }
+        }
+        open.len()
+    }
+
+    #[tokio::test]
+    async fn the_backlog_holds_a_burst_of_connects() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        // The default backlog queues a burst far above the standard 128.
+        let roomy = bind(addr, 4096).unwrap();
+        assert_eq!(queued(&roomy, 400), 400);
+        // A small one overflows (so the check above can fail).
+        let tight = bind(addr, 8).unwrap();
+        assert!(queued(&tight, 40) < 40);
     }
 }
