@@ -63,6 +63,10 @@ struct Args {
     /// The Redis server for `--cluster` (default: start one).
     #[arg(long)]
     redis_url: Option<String>,
+    /// Only measure this many clients connecting and joining at once
+    /// (time until all joined), against the baseline, 3 rounds each.
+    #[arg(long)]
+    mass_join: Option<usize>,
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -92,7 +96,10 @@ type Topics = Arc<Mutex<HashMap<String, Vec<mpsc::UnboundedSender<Message>>>>>;
 /// The baseline: V2 frames, joins, ping/echo replies and shout broadcasts
 /// (encoded once, the same bytes to every subscriber), nothing else.
 async fn serve_baseline() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // A backlog of 4,096, as the demo's default: a burst of connects queues.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener: TcpListener = socket.listen(4096).unwrap();
     let addr = listener.local_addr().unwrap();
     let topics: Topics = Arc::default();
     tokio::spawn(async move {
@@ -362,6 +369,29 @@ async fn fan_out_on(servers: &[&Child], n: usize, burst: usize) -> FanOut {
     }
 }
 
+/// `n` clients connect and join at the same moment: the time until the last
+/// join is answered.
+async fn mass_join(server: &Child, n: usize) -> Duration {
+    let go = Arc::new(tokio::sync::Barrier::new(n + 1));
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (addr, go) = (server.addr, go.clone());
+        tasks.push(tokio::spawn(async move {
+            go.wait().await;
+            let mut ws = connect(addr, &format!("mass{i}")).await;
+            join(&mut ws, "room:mass").await;
+            ws
+        }));
+    }
+    go.wait().await;
+    let start = Instant::now();
+    let mut sockets = Vec::new();
+    for task in tasks {
+        sockets.push(task.await.unwrap());
+    }
+    start.elapsed()
+}
+
 /// A `redis-server` child on a free port of 127.0.0.1 (no persistence).
 async fn start_redis() -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -512,6 +542,23 @@ async fn main() {
     );
     if args.cluster {
         cluster(&args).await;
+        return;
+    }
+    if let Some(n) = args.mass_join {
+        println!("{n} clients connecting and joining at once: time until all joined");
+        for round in 1..=3 {
+            let mut times = Vec::new();
+            for kind in ["baseline", "demo"] {
+                let server = spawn_server(kind).await;
+                times.push(mass_join(&server, n).await);
+            }
+            println!(
+                "round {round}: baseline {:.0} ms, demo {:.0} ms, ratio {:.2}x",
+                times[0].as_secs_f64() * 1000.0,
+                times[1].as_secs_f64() * 1000.0,
+                times[1].as_secs_f64() / times[0].as_secs_f64()
+            );
+        }
         return;
     }
     let mut results = Vec::new();
