@@ -2,7 +2,7 @@
 // persistence, that a test can stop and start again on the same port.
 import { spawn } from "node:child_process";
 
-import { freePort } from "./server.mjs";
+import { endChild, freePort } from "./server.mjs";
 
 export class RedisServer {
   constructor(port) {
@@ -50,10 +50,6 @@ export class RedisServer {
   }
 
   async stop() {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const child = this.child;
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await endChild(this.child, "SIGKILL");
   }
 }

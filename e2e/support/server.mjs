@@ -20,6 +20,18 @@ export async function freePort() {
   });
 }
 
+/**
+ * Sends `signal` to a child process and resolves when it has exited (at
+ * once if it already has: a child killed by a signal has a `signalCode`,
+ * not an `exitCode`).
+ */
+export async function endChild(child, signal) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.kill(signal);
+  await exited;
+}
+
 export class DemoServer {
   /** `env`: extra environment variables (e.g. `PHX_PUBSUB__ADAPTER`). */
   constructor(port, env = {}) {
@@ -76,20 +88,12 @@ export class DemoServer {
   }
 
   async stop() {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const child = this.child;
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
+    await endChild(this.child, "SIGTERM");
   }
 
   /** Kills the server without letting it close anything (a crashed node). */
   async kill() {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const child = this.child;
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await endChild(this.child, "SIGKILL");
   }
 
   async restart() {

@@ -154,6 +154,22 @@ fn bad_configuration_stops_startup_naming_the_key() {
     assert!(err.contains("http.port"), "{err}");
 }
 
+/// The demo binary on `port` with `env`, logging at info to a piped stderr,
+/// with no database file left in the repository.
+fn spawn_demo(port: u16, env: &[(&str, &str)]) -> tokio::process::Child {
+    tokio::process::Command::new(DEMO)
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", "sqlite::memory:")
+        .env("PHX_ROOT", demo::app_root())
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
     let port = {
@@ -162,19 +178,10 @@ async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
     };
     // prod refuses to start without SECRET_KEY_BASE (see above); PORT wins
     // over the config files.
-    let mut child = tokio::process::Command::new(DEMO)
-        .env("PHX_ENV", "prod")
-        .env("SECRET_KEY_BASE", "s".repeat(64))
-        .env("PORT", port.to_string())
-        // No database file left in the repository by this test.
-        .env("DATABASE_URL", "sqlite::memory:")
-        .env("PHX_ROOT", demo::app_root())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_demo(
+        port,
+        &[("PHX_ENV", "prod"), ("SECRET_KEY_BASE", &"s".repeat(64))],
+    );
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let listening = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(line) = lines.next_line().await.unwrap() {
@@ -216,18 +223,7 @@ async fn json_log_lines_carry_the_request_id_which_the_response_echoes() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mut child = tokio::process::Command::new(DEMO)
-        .env("PHX_ENV", "test")
-        .env("PHX_LOG_FORMAT", "json")
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", "sqlite::memory:")
-        .env("PHX_ROOT", demo::app_root())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = spawn_demo(port, &[("PHX_ENV", "test"), ("PHX_LOG_FORMAT", "json")]);
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut next_json = async || -> serde_json::Value {
         let line = lines

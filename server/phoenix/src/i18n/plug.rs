@@ -63,27 +63,15 @@ pub async fn locale(conn: Conn) -> Result<Conn> {
 /// [`locale`] with options, for [`crate::plug::Pipeline::plug_with`].
 pub async fn locale_with(mut conn: Conn, opts: LocaleOptions) -> Result<Conn> {
     let translations = conn.state::<Translations>()?.clone();
-    let has_session = !opts.session_key.is_empty() && conn.session().is_ok();
-    let mut chosen = None;
-    if !opts.param.is_empty() {
-        if let Some(found) = conn
-            .query_params()
-            .get_str(opts.param)
-            .and_then(|p| translations.supported(p))
-        {
-            if has_session {
-                conn.put_session(opts.session_key, &found).await?;
-            }
-            chosen = Some(found);
+    let param = (!opts.param.is_empty())
+        .then(|| conn.query_params().get_str(opts.param))
+        .flatten()
+        .map(str::to_string);
+    let (chosen, from_param) = resolve(&conn, &translations, &opts, param.as_deref()).await?;
+    if let Some(found) = chosen.as_ref().filter(|_| from_param) {
+        if !opts.session_key.is_empty() && conn.session().is_ok() {
+            conn.put_session(opts.session_key, found).await?;
         }
-    }
-    if chosen.is_none() && has_session {
-        if let Some(stored) = conn.get_session::<String>(opts.session_key).await? {
-            chosen = translations.supported(&stored);
-        }
-    }
-    if chosen.is_none() {
-        chosen = accepted(&conn, &translations);
     }
     let chosen = chosen.unwrap_or_else(|| {
         if opts.default.is_empty() {
@@ -96,6 +84,28 @@ pub async fn locale_with(mut conn: Conn, opts: LocaleOptions) -> Result<Conn> {
     Ok(conn)
 }
 
+/// The supported locale the request asks for, in the plug's order: the
+/// `param` value, the session's choice (when the session was fetched), the
+/// best of `Accept-Language`; and whether the param decided.
+async fn resolve(
+    conn: &Conn,
+    translations: &Translations,
+    opts: &LocaleOptions,
+    param: Option<&str>,
+) -> Result<(Option<String>, bool)> {
+    if let Some(found) = param.and_then(|p| translations.supported(p)) {
+        return Ok((Some(found), true));
+    }
+    if !opts.session_key.is_empty() && conn.session().is_ok() {
+        if let Some(stored) = conn.get_session::<String>(opts.session_key).await? {
+            if let Some(found) = translations.supported(&stored) {
+                return Ok((Some(found), false));
+            }
+        }
+    }
+    Ok((accepted(conn, translations), false))
+}
+
 /// The best supported locale of the request's `Accept-Language`.
 fn accepted(conn: &Conn, translations: &Translations) -> Option<String> {
     let header = conn.req_header(poem::http::header::ACCEPT_LANGUAGE)?;
@@ -105,9 +115,8 @@ fn accepted(conn: &Conn, translations: &Translations) -> Option<String> {
 }
 
 /// Gives an error page's conn a locale when no pipeline chose one (no route
-/// matched): `?locale=`, then the session's choice, then `Accept-Language`,
-/// as [`locale`] would (without remembering anything). Nothing happens
-/// without [`Translations`] in the state.
+/// matched), in the [`locale`] plug's order, remembering nothing. Nothing
+/// happens without [`Translations`] in the state.
 pub(crate) async fn locale_for_error_page(conn: &mut Conn) {
     if conn.get_assign(LOCALE).is_some() {
         return;
@@ -117,16 +126,14 @@ pub(crate) async fn locale_for_error_page(conn: &mut Conn) {
     };
     let opts = LocaleOptions::default();
     // No plug parsed the query string of this conn: read it from the URI.
-    let mut chosen = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
+    let param = form_urlencoded::parse(conn.uri().query().unwrap_or("").as_bytes())
         .find(|(name, _)| name == opts.param)
-        .and_then(|(_, value)| translations.supported(&value));
-    if chosen.is_none() && conn.session().is_ok() {
-        // A session that cannot be read gives no locale, not a second error.
-        if let Ok(Some(stored)) = conn.get_session::<String>(opts.session_key).await {
-            chosen = translations.supported(&stored);
-        }
-    }
-    let chosen = chosen.or_else(|| accepted(conn, &translations));
+        .map(|(_, value)| value.into_owned());
+    // A session that cannot be read gives no locale, not a second error.
+    let chosen = match resolve(conn, &translations, &opts, param.as_deref()).await {
+        Ok((chosen, _)) => chosen,
+        Err(_) => accepted(conn, &translations),
+    };
     if let Some(chosen) = chosen {
         conn.put_assign(LOCALE, chosen);
     }

@@ -228,9 +228,19 @@ impl Replicas {
         });
     }
 
-    /// The replica of `node` in run `incarnation`, made (and asked for its
-    /// state) if new; a previous run of the node is forgotten first.
-    fn replica(&mut self, node: &str, incarnation: u64, now: u64, effects: &mut Effects) {
+    /// The replica of `node` in run `incarnation`, heard from at `now`: made
+    /// (and asked for its state) if new, a previous run of the node
+    /// forgotten first; `None` for this node's own messages.
+    fn heard_from(
+        &mut self,
+        node: &str,
+        incarnation: u64,
+        now: u64,
+        effects: &mut Effects,
+    ) -> Option<&mut Replica> {
+        if node == self.node {
+            return None;
+        }
         if self
             .replicas
             .get(node)
@@ -252,6 +262,9 @@ impl Replicas {
             );
             self.ask(node, now, effects);
         }
+        let replica = self.replicas.get_mut(node)?;
+        replica.last_seen = now;
+        Some(replica)
     }
 
     /// Handles one message received at `now` (milliseconds).
@@ -263,12 +276,9 @@ impl Replicas {
                 incarnation,
                 seq,
             } => {
-                if node == self.node {
+                let Some(replica) = self.heard_from(&node, incarnation, now, &mut effects) else {
                     return effects;
-                }
-                self.replica(&node, incarnation, now, &mut effects);
-                let replica = self.replicas.get_mut(&node).expect("made above");
-                replica.last_seen = now;
+                };
                 if !replica.synced || replica.seq < seq {
                     self.ask(&node, now, &mut effects);
                 }
@@ -282,12 +292,9 @@ impl Replicas {
                 joins,
                 leaves,
             } => {
-                if node == self.node {
+                let Some(replica) = self.heard_from(&node, incarnation, now, &mut effects) else {
                     return effects;
-                }
-                self.replica(&node, incarnation, now, &mut effects);
-                let replica = self.replicas.get_mut(&node).expect("made above");
-                replica.last_seen = now;
+                };
                 if !replica.synced || seq <= replica.seq {
                     // Before the state arrives (it will include this change),
                     // or a change already applied.
@@ -341,12 +348,9 @@ impl Replicas {
                 seq,
                 state,
             } => {
-                if node == self.node {
+                let Some(replica) = self.heard_from(&node, incarnation, now, &mut effects) else {
                     return effects;
-                }
-                self.replica(&node, incarnation, now, &mut effects);
-                let replica = self.replicas.get_mut(&node).expect("made above");
-                replica.last_seen = now;
+                };
                 if replica.synced && seq < replica.seq {
                     return effects;
                 }
