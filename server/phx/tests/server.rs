@@ -65,9 +65,11 @@ struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-9", &format!("-{}", self.0.id())])
-            .status();
+        // The whole process group (phx and the application it started).
+        // Through the system call: procps' `kill -9 -12345` reads `-1` as
+        // the pid and kills every process on the machine.
+        // SAFETY: a signal to the group this test started.
+        unsafe { libc::kill(-(self.0.id() as libc::pid_t), libc::SIGKILL) };
         let _ = self.0.wait();
     }
 }
@@ -180,9 +182,8 @@ fn requests_wait_through_rebuilds_and_a_broken_build_keeps_the_old_one_serving()
 
     // SIGTERM stops phx and the app: the port is free again.
     let pid = server.0.id();
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
     let mut server = server;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
