@@ -1,6 +1,7 @@
 //! The WebSocket transport: `<mount>/websocket`.
 
 use futures_util::future::BoxFuture;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use phoenix_protocol::Frame;
 use poem::http::StatusCode;
@@ -75,29 +76,53 @@ fn to_ws(frame: &Frame) -> WsMessage {
     }
 }
 
-async fn serve(stream: WebSocketStream, mount: Mount, accepted: Accepted, app: Arc<App>) {
-    let limits = mount.limits;
-    let (outbox, mut outbound) = Outbox::new(limits.outbound_queue);
-    let (mut connection, mut events) =
-        Connection::open(mount, accepted, "websocket", &app, outbox.clone());
-    let (mut sink, mut source) = stream.split();
-    let writer = tokio::spawn(async move {
-        while let Some(item) = outbound.recv().await {
-            let result = match item {
-                Outbound::Frame(frame) => sink.send(to_ws(&frame)).await,
+/// Frames written before one flush, at most: with `TCP_NODELAY` every
+/// flush is a packet, so a queue of broadcasts goes out in a few writes
+/// instead of one system call and one packet per frame.
+const FRAMES_PER_FLUSH: usize = 64;
+
+/// The connection's writer: each wake-up writes every frame already queued
+/// (up to [`FRAMES_PER_FLUSH`]) and flushes once.
+async fn write(
+    mut sink: SplitSink<WebSocketStream, WsMessage>,
+    mut outbound: tokio::sync::mpsc::Receiver<Outbound>,
+) {
+    'wake: while let Some(first) = outbound.recv().await {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(item) = next.take() {
+            match item {
+                Outbound::Frame(frame) => {
+                    if sink.feed(to_ws(&frame)).await.is_err() {
+                        break 'wake;
+                    }
+                }
                 Outbound::Close(code, reason) => {
                     let _ = sink
                         .send(WsMessage::Close(Some((CloseCode::from(code), reason))))
                         .await;
-                    break;
+                    break 'wake;
                 }
-            };
-            if result.is_err() {
-                break;
+            }
+            written += 1;
+            if written < FRAMES_PER_FLUSH {
+                next = outbound.try_recv().ok();
             }
         }
-        let _ = sink.close().await;
-    });
+        if sink.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+async fn serve(stream: WebSocketStream, mount: Mount, accepted: Accepted, app: Arc<App>) {
+    let limits = mount.limits;
+    let (outbox, outbound) = Outbox::new(limits.outbound_queue);
+    let (mut connection, mut events) =
+        Connection::open(mount, accepted, "websocket", &app, outbox.clone());
+    let (sink, mut source) = stream.split();
+    let writer = tokio::spawn(write(sink, outbound));
     let idle = tokio::time::sleep(limits.idle_timeout);
     tokio::pin!(idle);
     loop {

@@ -37,6 +37,8 @@ pub async fn serve_baseline() -> SocketAddr {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
+            // As a bare tokio server usually does, and as the demo does.
+            let _ = stream.set_nodelay(true);
             let topics = topics.clone();
             tokio::spawn(async move {
                 let config = WebSocketConfig::default().read_buffer_size(4096);
