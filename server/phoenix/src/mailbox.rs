@@ -12,7 +12,7 @@
 //! events) are never refused: there are at most a few per channel.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use futures_channel::mpsc;
 use futures_util::StreamExt;
@@ -117,12 +117,38 @@ impl<T> Sender<T> {
     pub(crate) fn capacity(&self) -> usize {
         self.shared.capacity
     }
+
+    /// A view of the mailbox's length that does not keep it alive.
+    pub(crate) fn gauge(&self) -> Gauge {
+        Gauge(Arc::downgrade(&self.shared))
+    }
+}
+
+/// The length and capacity of a mailbox, for observers, while it exists.
+pub(crate) struct Gauge(Weak<Shared>);
+
+impl Gauge {
+    /// Queued messages and capacity; `None` once both halves are gone.
+    pub(crate) fn read(&self) -> Option<(usize, usize)> {
+        self.0
+            .upgrade()
+            .map(|shared| (shared.len.load(Ordering::Acquire), shared.capacity))
+    }
 }
 
 impl<T> Receiver<T> {
     /// The next message, ignoring overflows; `None` once every sender is gone.
     pub(crate) async fn recv(&mut self) -> Option<T> {
         let message = self.rx.next().await;
+        if message.is_some() {
+            self.shared.len.fetch_sub(1, Ordering::AcqRel);
+        }
+        message
+    }
+
+    /// A message already queued, without waiting.
+    pub(crate) fn try_recv(&mut self) -> Option<T> {
+        let message = self.rx.try_recv().ok();
         if message.is_some() {
             self.shared.len.fetch_sub(1, Ordering::AcqRel);
         }

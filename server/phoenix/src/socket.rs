@@ -189,7 +189,7 @@ impl<A: Send + Sync + 'static> ChannelRoutes<A> {
             };
             tokio::spawn(server::run(
                 make(),
-                start.join,
+                Box::new(start.join),
                 socket,
                 start.mailbox,
                 start.events,

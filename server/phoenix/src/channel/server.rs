@@ -39,16 +39,60 @@ impl Subscriber for FastLane {
 use crate::plug::panic_text;
 
 /// Runs a channel: join, then its mailbox until it stops.
-pub(crate) async fn run<C: Channel>(
+///
+/// An idle channel is this task waiting on its mailbox, one per joined
+/// topic, so its size counts at tens of thousands of sockets: the join and
+/// each callback of the user's channel run in boxed futures, freed when they
+/// end, instead of reserving their largest state inside every task.
+#[allow(clippy::manual_async_fn)] // on purpose: see the comment in the body
+pub(crate) fn run<C: Channel>(
     mut channel: C,
-    join: Message,
+    join: Box<Message>,
     mut socket: ChannelSocket<C>,
     mut mailbox: mailbox::Receiver<ChannelMsg>,
     events: mailbox::Sender<ConnEvent>,
-) {
+) -> impl std::future::Future<Output = ()> {
+    // An async block rather than an async fn: it uses what it captures in
+    // place, where an async fn keeps its arguments and a moved copy of them.
+    async move {
+        if !Box::pin(join_phase(&mut channel, *join, &mut socket, &events)).await {
+            let (topic, join_ref) = (socket.core.topic.clone(), socket.core.join_ref.clone());
+            socket.core.untrack_all();
+            let _ =
+                events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, Exit::Quiet))));
+            return;
+        }
+        let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
+        let (topic, join_ref) = (socket.core.topic.clone(), socket.core.join_ref.clone());
+        if let Some(observed) = socket.core.outbox.observed() {
+            let crashed = exit == Exit::Crashed;
+            observed.left(
+                &topic,
+                join_ref.as_deref(),
+                reason,
+                crashed,
+                detail.as_deref(),
+            );
+        }
+        if let Some(id) = socket.core.subscriber.take() {
+            socket.core.pubsub.unsubscribe(&topic, id);
+        }
+        socket.core.untrack_all();
+        let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
+    }
+}
+
+/// The join: the channel's `join`, the subscription, the reply and what the
+/// channel pushed meanwhile. `true` if it joined.
+async fn join_phase<C: Channel>(
+    channel: &mut C,
+    join: Message,
+    socket: &mut ChannelSocket<C>,
+    events: &mailbox::Sender<ConnEvent>,
+) -> bool {
     let topic = socket.core.topic.clone();
     let join_ref = socket.core.join_ref.clone();
-    let joined = AssertUnwindSafe(channel.join(&topic, join.payload.clone(), &mut socket))
+    let joined = AssertUnwindSafe(channel.join(&topic, join.payload.clone(), socket))
         .catch_unwind()
         .await;
     let (status, response, ok) = match joined {
@@ -70,48 +114,19 @@ pub(crate) async fn run<C: Channel>(
         };
         socket.core.subscriber = Some(socket.core.pubsub.subscribe_with(&topic, Arc::new(lane)));
     }
-    let reply = Message::reply_to(
-        join.join_ref.clone(),
-        join.msg_ref.clone(),
-        &topic,
-        status,
-        response,
-    );
+    let reply = Message::reply_to(join.join_ref, join.msg_ref, &topic, status, response);
     socket.core.outbox.send_message(socket.core.vsn, &reply);
     if let Some(observed) = socket.core.outbox.observed() {
         observed.joined(&topic, join_ref.as_deref(), ok);
     }
-    let _ = events.send_control(ConnEvent::Joined(Box::new((
-        topic.clone(),
-        join_ref.clone(),
-        ok,
-    ))));
-    if !ok {
-        socket.core.untrack_all();
-        let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, Exit::Quiet))));
-        return;
+    let _ = events.send_control(ConnEvent::Joined(Box::new((topic, join_ref, ok))));
+    if ok {
+        socket.core.joined = true;
+        for message in std::mem::take(&mut socket.core.pending) {
+            socket.core.outbox.send_message(socket.core.vsn, &message);
+        }
     }
-    socket.core.joined = true;
-    for message in std::mem::take(&mut socket.core.pending) {
-        socket.core.outbox.send_message(socket.core.vsn, &message);
-    }
-
-    let (exit, reason, detail) = serve(&mut channel, &mut socket, &mut mailbox).await;
-    if let Some(observed) = socket.core.outbox.observed() {
-        let crashed = exit == Exit::Crashed;
-        observed.left(
-            &topic,
-            join_ref.as_deref(),
-            reason,
-            crashed,
-            detail.as_deref(),
-        );
-    }
-    if let Some(id) = socket.core.subscriber.take() {
-        socket.core.pubsub.unsubscribe(&topic, id);
-    }
-    socket.core.untrack_all();
-    let _ = events.send_control(ConnEvent::Exited(Box::new((topic, join_ref, exit))));
+    ok
 }
 
 /// The name of a stop reason, for observers.
@@ -146,7 +161,7 @@ async fn serve<C: Channel>(
                 );
                 tracing::warn!(topic = %socket.core.topic, "channel stopped: {detail}");
                 let reason = Reason::Error(detail.clone());
-                let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
+                let _ = AssertUnwindSafe(Box::pin(channel.terminate(&reason, socket)))
                     .catch_unwind()
                     .await;
                 return (Exit::Crashed, "overflow", Some(detail));
@@ -169,7 +184,7 @@ async fn serve<C: Channel>(
                         continue;
                     }
                 };
-                let result = AssertUnwindSafe(channel.handle_in(event, socket))
+                let result = AssertUnwindSafe(Box::pin(channel.handle_in(event, socket)))
                     .catch_unwind()
                     .await;
                 match result {
@@ -193,7 +208,7 @@ async fn serve<C: Channel>(
                 Some(Ok(Reason::Left))
             }
             ChannelMsg::Info(info) => match info.downcast::<C::Info>() {
-                Ok(info) => match AssertUnwindSafe(channel.handle_info(*info, socket))
+                Ok(info) => match AssertUnwindSafe(Box::pin(channel.handle_info(*info, socket)))
                     .catch_unwind()
                     .await
                 {
@@ -206,18 +221,18 @@ async fn serve<C: Channel>(
                 }
             },
             ChannelMsg::Out(broadcast) => {
-                let result = AssertUnwindSafe(channel.handle_out(
+                let result = AssertUnwindSafe(Box::pin(channel.handle_out(
                     &broadcast.event,
                     broadcast.payload.clone(),
                     socket,
-                ))
+                )))
                 .catch_unwind()
                 .await;
                 result.err().map(|panic| Err(panic_text(panic.as_ref())))
             }
             ChannelMsg::Shutdown(Reason::DuplicateJoin) => return (Exit::Quiet, "rejoined", None),
             ChannelMsg::Shutdown(reason) => {
-                let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
+                let _ = AssertUnwindSafe(Box::pin(channel.terminate(&reason, socket)))
                     .catch_unwind()
                     .await;
                 return (Exit::Quiet, reason_name(&reason), None);
@@ -226,7 +241,7 @@ async fn serve<C: Channel>(
         match step {
             None => continue,
             Some(Ok(reason)) => {
-                let _ = AssertUnwindSafe(channel.terminate(&reason, socket))
+                let _ = AssertUnwindSafe(Box::pin(channel.terminate(&reason, socket)))
                     .catch_unwind()
                     .await;
                 let detail = match &reason {

@@ -370,7 +370,7 @@ impl Drop for Aborting {
     }
 }
 
-struct LiveReloadChannel {
+pub(crate) struct LiveReloadChannel {
     hub: Arc<Hub>,
     forwarder: Option<Aborting>,
 }

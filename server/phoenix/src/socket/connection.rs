@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use phoenix_protocol::{events, DecodeError, Frame, Message, Payload, Vsn};
 use serde_json::json;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::app::App;
 use crate::channel::{ChannelMsg, ConnectionRef, Info, Reason, SocketCore};
@@ -30,15 +30,17 @@ pub(crate) enum Outbound {
 /// read fills it; the connection is then closed rather than let memory grow.
 #[derive(Clone)]
 pub(crate) struct Outbox {
-    tx: mpsc::Sender<Outbound>,
+    tx: mailbox::Sender<Outbound>,
     overflowed: Arc<(AtomicBool, Notify)>,
     /// The observers following the connection, if any.
     observed: Option<Arc<ObservedSocket>>,
 }
 
 impl Outbox {
-    pub(crate) fn new(capacity: usize) -> (Outbox, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
+    pub(crate) fn new(capacity: usize) -> (Outbox, mailbox::Receiver<Outbound>) {
+        // A mailbox rather than tokio's channel: that one allocates a block
+        // of 32 slots up front, about 1.5 KB for each idle socket.
+        let (tx, rx) = mailbox::channel(capacity);
         (
             Outbox {
                 tx,
@@ -56,12 +58,12 @@ impl Outbox {
         }
         match self.tx.try_send(Outbound::Frame(frame)) {
             Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(mailbox::SendError::Full(_)) => {
                 if !self.overflowed.0.swap(true, Ordering::SeqCst) {
                     self.overflowed.1.notify_one();
                 }
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mailbox::SendError::Closed(_)) => {}
         }
     }
 
@@ -85,9 +87,12 @@ impl Outbox {
         self.observed.as_ref()
     }
 
-    /// Asks the writer to close the transport.
+    /// Asks the writer to close the transport (after the frames already
+    /// queued; a full queue does not refuse it).
     pub(crate) fn close(&self, code: u16, reason: &str) {
-        let _ = self.tx.try_send(Outbound::Close(code, reason.to_string()));
+        let _ = self
+            .tx
+            .send_control(Outbound::Close(code, reason.to_string()));
     }
 
     /// Resolves when the queue overflowed.
@@ -150,16 +155,13 @@ impl Subscriber for IdListener {
 
 /// What observers may do with a connection: read its queue, close it.
 struct ConnectionControl {
-    queue: mpsc::WeakSender<Outbound>,
+    queue: mailbox::Gauge,
     events: mailbox::Sender<ConnEvent>,
 }
 
 impl SocketControl for ConnectionControl {
     fn queue(&self) -> (usize, usize) {
-        match self.queue.upgrade() {
-            Some(tx) => (tx.max_capacity() - tx.capacity(), tx.max_capacity()),
-            None => (0, 0),
-        }
+        self.queue.read().unwrap_or((0, 0))
     }
 
     fn disconnect(&self) -> bool {
@@ -198,7 +200,7 @@ impl Connection {
         let assigns = accepted.connected.assigns;
         let observed = if mount.observed {
             let control = ConnectionControl {
-                queue: outbox.tx.downgrade(),
+                queue: outbox.tx.gauge(),
                 events: events.clone(),
             };
             app.observers.connect(control, |_| SocketConnectedOwned {

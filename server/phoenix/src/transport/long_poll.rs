@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, Mutex as AsyncMutex};
 
 use crate::conn::Conn;
 use crate::error::Result;
+use crate::mailbox;
 use crate::plug::Plug;
 use crate::socket::connection::{Connection, Control, Outbound, Outbox};
 use crate::socket::Mount;
@@ -31,7 +32,7 @@ const MAX_LINES: usize = 100;
 
 struct Session {
     inbound: mpsc::Sender<Frame>,
-    outbound: AsyncMutex<mpsc::Receiver<Outbound>>,
+    outbound: AsyncMutex<mailbox::Receiver<Outbound>>,
     last_poll: Mutex<Instant>,
 }
 
@@ -121,7 +122,7 @@ impl LongPollRoute {
         match received {
             Some(Some(first)) => {
                 closed |= push(&mut messages, first);
-                while let Ok(next) = outbound.try_recv() {
+                while let Some(next) = outbound.try_recv() {
                     closed |= push(&mut messages, next);
                 }
             }

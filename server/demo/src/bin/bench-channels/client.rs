@@ -4,10 +4,24 @@ use super::*;
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-
 pub struct Child {
     pub process: tokio::process::Child,
     pub addr: SocketAddr,
+}
+
+impl Child {
+    /// Ends the server the way it ends itself (its stdin closes), so a tool
+    /// wrapping it (BENCH_SERVER_WRAPPER) can write its report; killed after
+    /// a minute.
+    pub async fn stop(mut self) {
+        drop(self.process.stdin.take());
+        if tokio::time::timeout(Duration::from_secs(60), self.process.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.process.kill().await;
+        }
+    }
 }
 
 pub async fn spawn_server(kind: &str) -> Child {
@@ -17,7 +31,20 @@ pub async fn spawn_server(kind: &str) -> Child {
 /// A server child process with extra environment variables (the demo reads
 /// `PHX_*` settings from them).
 pub async fn spawn_server_with(kind: &str, env: &[(&str, String)]) -> Child {
-    let mut process = tokio::process::Command::new(std::env::current_exe().unwrap())
+    // BENCH_SERVER_WRAPPER runs each server under a tool, e.g.
+    // `valgrind --tool=massif` or `perf record -F 999 -o demo.perf --`.
+    let wrapper = std::env::var("BENCH_SERVER_WRAPPER").unwrap_or_default();
+    let mut words = wrapper.split_whitespace();
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match words.next() {
+        Some(tool) => {
+            let mut command = tokio::process::Command::new(tool);
+            command.args(words).arg(exe);
+            command
+        }
+        None => tokio::process::Command::new(exe),
+    };
+    let mut process = command
         .args(["--serve", kind])
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(std::process::Stdio::piped())
@@ -80,7 +107,6 @@ pub async fn join(ws: &mut Ws, topic: &str) {
     assert_eq!(reply[4]["status"], "ok", "{reply}");
 }
 
-
 /// CPU time (user and system) the process `pid` has used so far.
 pub fn cpu_time(pid: u32) -> Duration {
     // Fields 14 and 15 of /proc/PID/stat, in clock ticks (USER_HZ, 100 on
@@ -89,7 +115,12 @@ pub fn cpu_time(pid: u32) -> Duration {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // After the name: state is index 0, utime index 11, stime index 12.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }

@@ -98,7 +98,6 @@ struct Args {
     mass_join: Option<usize>,
 }
 
-
 mod client;
 mod cluster;
 mod room;
@@ -169,6 +168,8 @@ async fn main() {
             "{kind}: {:.1} KB per joined socket",
             (rss_kb(pid) - before) as f64 / args.sockets as f64
         );
+        drop(sockets);
+        server.stop().await;
         return;
     }
     if args.shootout {

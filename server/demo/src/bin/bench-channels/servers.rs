@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 pub async fn serve_demo(dashboard: bool) -> SocketAddr {
     let mut config =
         phoenix::config::Config::load_env(demo::app_root(), "test").expect("test config");
@@ -132,4 +131,3 @@ pub async fn serve_poem() -> SocketAddr {
     );
     addr
 }
-

@@ -78,7 +78,10 @@ async fn measure(kind: &str, args: &Args) -> Figures {
     let one = room.run(1, Until::Count(20)).await;
     let cpu = cpu_time(pid);
     let flowing = room
-        .run(args.in_flight, Until::For(Duration::from_secs(args.seconds)))
+        .run(
+            args.in_flight,
+            Until::For(Duration::from_secs(args.seconds)),
+        )
         .await;
     let cpu = cpu_time(pid) - cpu;
     drop(room);
@@ -93,7 +96,10 @@ async fn measure(kind: &str, args: &Args) -> Figures {
     drop(room);
     drop(server);
 
-    eprintln!("  {kind}: {} connecting and joining at once", args.mass_size);
+    eprintln!(
+        "  {kind}: {} connecting and joining at once",
+        args.mass_size
+    );
     let server = spawn_server(kind).await;
     let mass = mass_join(&server, args.mass_size).await;
     drop(server);
@@ -168,7 +174,10 @@ fn rows(args: &Args, bare: &Figures, ours: &Figures) -> Vec<Row> {
             Target::AtMost(1.2),
         ),
         row(
-            format!("{} connecting and joining at once: all joined, ms", args.mass_size),
+            format!(
+                "{} connecting and joining at once: all joined, ms",
+                args.mass_size
+            ),
             bare.mass_join_ms,
             ours.mass_join_ms,
             Target::AtMost(1.2),
