@@ -60,6 +60,9 @@ struct Route {
     pattern: Pattern,
     info: Arc<RouteInfo>,
     chain: Chain,
+    /// A socket's WebSocket transport: the endpoint dispatches it before its
+    /// own plugs, as Phoenix's endpoint does its sockets.
+    upgrade: bool,
 }
 
 /// Collects pipelines and routes; used by the code `router!` generates.
@@ -107,6 +110,7 @@ impl RouterBuilder {
                 helper: spec.helper.to_string(),
                 pipelines: spec.pipelines.iter().map(|p| p.to_string()).collect(),
             }),
+            upgrade: false,
             chain: pipeline.into_chain(Arc::new(action)),
         });
     }
@@ -142,6 +146,7 @@ impl RouterBuilder {
                 pattern: Pattern::parse(&full),
                 info: Arc::new(info),
                 chain: Pipeline::new().into_chain(plug),
+                upgrade: transport == "websocket",
             });
         }
     }
@@ -174,6 +179,17 @@ impl Router {
         Router {
             routes: Arc::new(routes),
         }
+    }
+
+    /// The WebSocket transports of its sockets at fixed paths (a socket
+    /// path with parameters is routed as usual): path and the chain that
+    /// serves it.
+    pub(crate) fn upgrades(&self) -> Vec<(String, Chain)> {
+        self.routes
+            .iter()
+            .filter(|r| r.upgrade && !r.info.path.contains([':', '*']))
+            .map(|r| (r.info.path.clone(), r.chain.clone()))
+            .collect()
     }
 
     /// The route table.

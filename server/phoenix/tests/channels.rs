@@ -282,6 +282,38 @@ async fn open(addr: SocketAddr, path: &str) -> Ws {
     }
 }
 
+/// Sockets are dispatched before the endpoint's plugs, as in Phoenix: a plug
+/// that refuses every request does not refuse WebSocket upgrades (a socket
+/// authenticates in `connect`), except on a socket path with parameters,
+/// which is routed like any other request.
+#[tokio::test]
+async fn websocket_upgrades_skip_the_endpoints_plugs() {
+    let dir = TempApp::new(&[]);
+    let refuse_all = |conn: Conn| async move {
+        Ok(conn
+            .send_resp(poem::http::StatusCode::UNAUTHORIZED, "no")?
+            .halt())
+    };
+    let endpoint = Endpoint::builder(dir.config(), app::router())
+        .plug(refuse_all)
+        .view(ErrorView)
+        .build()
+        .unwrap();
+    let (addr, _stop) = support::listen(endpoint).await;
+    let page = http::get(addr, "/socket/longpoll?vsn=2.0.0", "").await;
+    assert!(page.starts_with("HTTP/1.1 401"), "{page}");
+    let mut ws = open(addr, "/socket/websocket?vsn=2.0.0&user=a").await;
+    ws.push(json!(["1", "1", "test:a", "phx_join", {}])).await;
+    let reply = ws.recv().await;
+    assert_eq!(reply[4]["status"], "ok", "{reply}");
+    let Connect::Refused(status) =
+        try_connect(addr, "/users/7/socket/websocket?vsn=2.0.0", &[]).await
+    else {
+        panic!("a socket path with parameters passed the endpoint's plugs")
+    };
+    assert_eq!(status, 401);
+}
+
 #[tokio::test]
 async fn s4_refused_connections() {
     let s = server().await;

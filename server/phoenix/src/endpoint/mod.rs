@@ -217,6 +217,26 @@ impl EndpointBuilder {
         for (path, mount) in self.sockets {
             router = router.with_socket(&path, mount);
         }
+        // WebSocket upgrades skip the session, the request log and the
+        // endpoint's plugs, as sockets do in Phoenix's endpoint: a socket
+        // authenticates in its `connect` (params, token, origin check).
+        let upgrades = router
+            .upgrades()
+            .into_iter()
+            .map(|(path, chain)| {
+                let serve: Arc<dyn Plug> = Arc::new(move |conn: Conn| {
+                    let chain = chain.clone();
+                    async move { chain.run(conn).await }
+                });
+                // The query's params (`vsn`, the socket's own) still parse.
+                let chain = Pipeline::new().plug(parse_body).into_chain(serve);
+                let core = Core {
+                    app: app.clone(),
+                    chain,
+                };
+                (path, Arc::new(core))
+            })
+            .collect();
         let route: Arc<dyn Plug> = Arc::new(move |conn: Conn| {
             let router = router.clone();
             async move { router.call(conn).await }
@@ -236,6 +256,7 @@ impl EndpointBuilder {
         Ok(Endpoint {
             app,
             inner: Arc::new(inner),
+            upgrades,
             statics,
             live_reload: self.injector,
         })
@@ -309,6 +330,8 @@ struct MatchedRoute(Arc<RouteInfo>);
 pub struct Endpoint {
     app: Arc<App>,
     inner: Arc<BoxEndpoint<'static, Response>>,
+    /// The sockets' WebSocket paths, served straight from the endpoint.
+    upgrades: Vec<(String, Arc<Core>)>,
     statics: Option<static_files::StaticFiles>,
     live_reload: Option<crate::live_reload::Injector>,
 }
@@ -347,6 +370,10 @@ impl Endpoint {
     }
 
     async fn respond(&self, req: Request) -> poem::Result<Response> {
+        let path = req.uri().path();
+        if let Some((_, socket)) = self.upgrades.iter().find(|(p, _)| p == path) {
+            return socket.respond(req).await;
+        }
         if let Some(live_reload) = &self.live_reload {
             if let Some(script) = live_reload.script(&req) {
                 return Ok(script);

@@ -113,10 +113,14 @@ pub async fn mass_join(server: &Child, n: usize) -> Duration {
     for task in tasks {
         sockets.push(task.await.unwrap());
     }
-    start.elapsed()
+    let elapsed = start.elapsed();
+    for mut ws in sockets {
+        let _ = ws.close(None).await;
+    }
+    elapsed
 }
 
-/// A `redis-server` child on a free port of 127.0.0.1 (no persistence).
+/// What [`echo`] measured.
 pub struct Echo {
     pub per_s: f64,
     pub p99_ms: f64,
