@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// A `redis-server` child on a free port of 127.0.0.1 (no persistence).
 pub async fn start_redis() -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
