@@ -25,7 +25,7 @@ struct Args {
     #[arg(long, default_value_t = 5)]
     seconds: u64,
     /// Concurrent keep-alive connections.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 64)]
     connections: usize,
     /// Rounds; targets take turns within a round and the median round is shown,
     /// so that a slow moment of the machine does not favour one target.
@@ -41,7 +41,13 @@ struct Args {
     /// Compare the dashboard disabled, enabled but idle, and attached.
     #[arg(long)]
     dashboard: bool,
+    /// Internal: serve `demo` (prod, from the environment) or `bare` and
+    /// print the address.
+    #[arg(long)]
+    serve: Option<String>,
 }
+
+mod prod;
 
 async fn in_process<E: poem::Endpoint>(endpoint: &E, path: &str, cookie: &str, n: u32) -> Duration {
     let request = || {
@@ -124,18 +130,18 @@ where
     addr
 }
 
-struct Stats {
+pub struct Stats {
     requests: usize,
     latencies_us: Vec<u32>,
     elapsed: Duration,
 }
 
 impl Stats {
-    fn rps(&self) -> f64 {
+    pub fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
 
-    fn percentile(&self, p: f64) -> f64 {
+    pub fn percentile(&self, p: f64) -> f64 {
         let mut sorted = self.latencies_us.clone();
         sorted.sort_unstable();
         let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -144,7 +150,7 @@ impl Stats {
 }
 
 /// Reads one HTTP/1.1 response with a content-length; returns its status.
-async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
+pub async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
     buf.clear();
     let mut chunk = [0u8; 16384];
     let (head_end, length) = loop {
@@ -180,15 +186,20 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Re
     Ok(status)
 }
 
-async fn load(
+pub async fn load(
     addr: SocketAddr,
     path: &str,
     cookie: &str,
     connections: usize,
     duration: Duration,
 ) -> Stats {
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n{cookie}\r\n");
+    // `cookie` holds extra header lines; HTML is asked for unless they say.
+    let accept = if cookie.contains("Accept:") {
+        ""
+    } else {
+        "Accept: text/html\r\n"
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{accept}{cookie}\r\n");
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
@@ -239,6 +250,14 @@ async fn session_cookie(addr: SocketAddr) -> String {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if let Some(kind) = &args.serve {
+        prod::serve(kind).await;
+        return;
+    }
+    if args.in_process.is_none() && !args.dashboard {
+        prod::run(&args).await;
+        return;
+    }
     // The test environment: no debug pages, no template reloading; no log
     // subscriber is installed, so logging costs next to nothing.
     let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
