@@ -128,8 +128,8 @@ async fn main() {
         return;
     }
     println!(
-        "{} joined sockets for fan-out and memory, {} echo clients for {} s, bursts of {} broadcasts\n",
-        args.sockets, args.echo_clients, args.seconds, args.burst
+        "{} joined sockets for fan-out and memory, {} echo clients for {} s, {} broadcasts in flight (bursts of {} for --dashboard and --cluster)\n",
+        args.sockets, args.echo_clients, args.seconds, args.in_flight, args.burst
     );
     if args.cluster {
         cluster(&args).await;

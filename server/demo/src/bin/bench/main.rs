@@ -130,18 +130,18 @@ where
     addr
 }
 
-pub struct Stats {
+struct Stats {
     requests: usize,
     latencies_us: Vec<u32>,
     elapsed: Duration,
 }
 
 impl Stats {
-    pub fn rps(&self) -> f64 {
+    fn rps(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
 
-    pub fn percentile(&self, p: f64) -> f64 {
+    fn percentile(&self, p: f64) -> f64 {
         let mut sorted = self.latencies_us.clone();
         sorted.sort_unstable();
         let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -150,7 +150,7 @@ impl Stats {
 }
 
 /// Reads one HTTP/1.1 response with a content-length; returns its status.
-pub async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
     buf.clear();
     let mut chunk = [0u8; 16384];
     let (head_end, length) = loop {
@@ -186,7 +186,36 @@ pub async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io
     Ok(status)
 }
 
-pub async fn load(
+/// Drives each target (address, path, extra header lines) in turn, a
+/// second of warm-up and then `--seconds`, `--rounds` times, and keeps each
+/// target's median round by requests per second: a slow moment of the
+/// machine does not favour one target.
+async fn in_turns(targets: &[(SocketAddr, &str, &str)], args: &Args) -> Vec<Stats> {
+    let mut results: Vec<Vec<Stats>> = targets.iter().map(|_| Vec::new()).collect();
+    for _ in 0..args.rounds.max(1) {
+        for (i, (addr, path, headers)) in targets.iter().enumerate() {
+            load(
+                *addr,
+                path,
+                headers,
+                args.connections,
+                Duration::from_secs(1),
+            )
+            .await;
+            let seconds = Duration::from_secs(args.seconds);
+            results[i].push(load(*addr, path, headers, args.connections, seconds).await);
+        }
+    }
+    results
+        .into_iter()
+        .map(|mut rounds| {
+            rounds.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
+            rounds.swap_remove(rounds.len() / 2)
+        })
+        .collect()
+}
+
+async fn load(
     addr: SocketAddr,
     path: &str,
     cookie: &str,
@@ -353,35 +382,11 @@ async fn main() {
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    let mut results: Vec<Vec<Stats>> = targets.iter().map(|_| Vec::new()).collect();
-    for _ in 0..args.rounds.max(1) {
-        for (i, (_, addr, path, cookie)) in targets.iter().enumerate() {
-            load(
-                *addr,
-                path,
-                cookie,
-                args.connections,
-                Duration::from_secs(1),
-            )
-            .await;
-            let stats = load(
-                *addr,
-                path,
-                cookie,
-                args.connections,
-                Duration::from_secs(args.seconds),
-            )
-            .await;
-            results[i].push(stats);
-        }
-    }
-    let medians: Vec<Stats> = results
-        .into_iter()
-        .map(|mut rounds| {
-            rounds.sort_by(|a, b| a.rps().total_cmp(&b.rps()));
-            rounds.swap_remove(rounds.len() / 2)
-        })
+    let plan: Vec<(SocketAddr, &str, &str)> = targets
+        .iter()
+        .map(|(_, addr, path, cookie)| (*addr, *path, *cookie))
         .collect();
+    let medians = in_turns(&plan, &args).await;
     let base = medians[0].rps();
     println!(
         "{:<38} {:>10} {:>9} {:>9} {:>7}",
