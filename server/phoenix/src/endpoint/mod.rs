@@ -30,6 +30,7 @@
 //! ```
 
 mod error_page;
+mod log_writer;
 pub mod request_id;
 mod server;
 mod session;

@@ -36,7 +36,7 @@ fn env_filter(level: &str) -> tracing_subscriber::EnvFilter {
 /// it writes out what is still queued).
 #[must_use = "dropping the guard stops the log writer: hold it in main (`let _logs = ...`)"]
 pub struct LogGuard {
-    _worker: Option<tracing_appender::non_blocking::WorkerGuard>,
+    _writer: Option<super::log_writer::Flusher>,
 }
 
 impl std::fmt::Debug for LogGuard {
@@ -52,16 +52,7 @@ impl std::fmt::Debug for LogGuard {
 /// while serving a request carries its id (`x-request-id`). Calling it a
 /// second time changes nothing.
 pub fn init_logging_for(config: &crate::config::Config) -> LogGuard {
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        // Waits rather than drops lines when the writer falls behind.
-        .lossy(false)
-        // Buffered: the writer's thread writes every line queued so far and
-        // then flushes, one system call for many lines under load (one per
-        // line made logging at info cost a third of a page's throughput).
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
+    let (writer, flusher) = super::log_writer::batch_writer(std::io::stderr());
     let filter = env_filter(&config.log_level);
     let installed = match config.log_format {
         crate::config::LogFormat::Text => tracing_subscriber::fmt()
@@ -80,7 +71,7 @@ pub fn init_logging_for(config: &crate::config::Config) -> LogGuard {
             .try_init(),
     };
     LogGuard {
-        _worker: installed.is_ok().then_some(guard),
+        _writer: installed.is_ok().then_some(flusher),
     }
 }
 

@@ -297,6 +297,13 @@ async fn main() {
     if let Some(n) = args.in_process {
         let mut config = Config::load_env(demo::app_root(), "test").expect("test config");
         config.http.port = 0;
+        // BENCH_LOG=info logs as the demo does (to stderr: redirect it) to
+        // time the request log's cost on the request path.
+        let _logs = std::env::var("BENCH_LOG").ok().map(|level| {
+            let mut logged = config.clone();
+            logged.log_level = level;
+            phoenix::endpoint::init_logging_for(&logged)
+        });
         let demo = demo::endpoint(config).await.unwrap();
         let bare = Route::new().at("/", poem::get(hello));
         let base = in_process(&bare, "/", "", n).await;
