@@ -6,10 +6,10 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use demo::channels::{USER_TOKEN_MAX_AGE, USER_TOKEN_SALT};
+use phoenix::test::CapturedLog;
 use phoenix::token::Token;
 use serde_json::{json, Value};
 use support::ws::{try_connect, Connect, Ws};
@@ -190,44 +190,11 @@ async fn a_first_visit_without_a_user_gets_a_guest_name() {
     );
 }
 
-/// Collects what is logged at INFO and above on this test's thread.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    fn capture() -> (Log, tracing::subscriber::DefaultGuard) {
-        let log = Log::default();
-        let writer = log.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::INFO)
-            .finish();
-        (log, tracing::subscriber::set_default(subscriber))
-    }
-
-    /// How many lines contain `text`.
-    fn count(&self, text: &str) -> usize {
-        let log = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        log.lines().filter(|line| line.contains(text)).count()
-    }
-}
-
 #[tokio::test]
 async fn expired_and_tampered_tokens_are_refused_with_403_over_websocket() {
     // The server runs on this test's thread (current-thread runtime): its
     // log is captured.
-    let (log, _guard) = Log::capture();
+    let (log, _guard) = CapturedLog::start();
     let server = serve(config(|_| {})).await;
     let token = page_token(server.addr, "/chat?user=tina").await;
     let refused = ws(server.addr, &[("user_token", &expired("tina"))]).await;
@@ -251,7 +218,7 @@ async fn expired_and_tampered_tokens_are_refused_with_403_over_websocket() {
 
 #[tokio::test]
 async fn expired_and_tampered_tokens_are_refused_with_403_over_long_poll() {
-    let (log, _guard) = Log::capture();
+    let (log, _guard) = CapturedLog::start();
     let server = serve(config(|_| {})).await;
     let token = page_token(server.addr, "/chat?user=tina").await;
     let refused = lp_open(server.addr, &[("user_token", &expired("tina"))]).await;

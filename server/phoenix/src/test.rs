@@ -14,8 +14,10 @@
 //! assert!(page.text().contains("Created successfully"));
 //! ```
 
+mod log;
 mod socket;
 
+pub use log::CapturedLog;
 pub use socket::{ChannelReply, Pushed, SocketClient, TestServer};
 
 use std::collections::BTreeMap;

@@ -4,12 +4,12 @@
 mod support;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use phoenix::i18n::{self, I18nError, Translations, LOCALE};
 use phoenix::prelude::*;
-use phoenix::test::ConnTest;
+use phoenix::test::{CapturedLog, ConnTest};
 use support::TempApp;
 
 const EN: &str = "\
@@ -68,36 +68,23 @@ fn app() -> (TempApp, Translations) {
 
 /// What `tracing` writes in this test binary (one global subscriber, so
 /// tests running in parallel do not race over callsite interest).
-fn log() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+fn log() -> &'static CapturedLog {
+    static LOG: OnceLock<CapturedLog> = OnceLock::new();
     LOG.get_or_init(|| {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = LogWriter(buffer.clone());
+        let log = CapturedLog::default();
+        let writer = log.clone();
         tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .with_max_level(tracing::Level::INFO)
             .try_init()
             .expect("one subscriber for the test binary");
-        buffer
+        log
     })
 }
 
-#[derive(Clone)]
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn log_text() -> String {
-    String::from_utf8_lossy(&log().lock().unwrap()).into_owned()
+    log().text()
 }
 
 #[test]

@@ -37,30 +37,9 @@ mod app {
     }
 }
 
-/// Collects what the request logger writes.
-#[derive(Clone, Default)]
-struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn request_logger_logs_method_path_status_and_duration() {
-    let buffer = LogBuffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = phoenix::test::CapturedLog::start();
     let dir = TempApp::new(&[]);
     let endpoint = Endpoint::builder(dir.config(), app::router())
         .view(app::ErrorView)
@@ -69,7 +48,7 @@ async fn request_logger_logs_method_path_status_and_duration() {
     let client = ConnTest::new(endpoint);
     client.get("/page?name=x").send().await;
     client.get("/missing").send().await;
-    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     assert!(log.contains("GET /page"), "{log}");
     let sent = log
         .lines()

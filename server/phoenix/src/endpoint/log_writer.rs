@@ -149,24 +149,11 @@ impl Drop for Flusher {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A `Write` into shared memory, to read what the thread wrote.
-    #[derive(Clone, Default)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Sink {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::test::CapturedLog;
 
     #[test]
     fn every_line_is_written_in_order_and_dropping_flushes_the_rest() {
-        let sink = Sink::default();
+        let sink = CapturedLog::default();
         let (writer, flusher) = batch_writer(sink.clone());
         let threads: Vec<_> = (0..4)
             .map(|t| {
@@ -184,7 +171,7 @@ mod tests {
             thread.join().unwrap();
         }
         drop(flusher);
-        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let text = sink.text();
         assert_eq!(text.lines().count(), 80_000);
         for t in 0..4 {
             let prefix = format!("thread {t} line ");
@@ -199,17 +186,17 @@ mod tests {
 
     #[test]
     fn a_quiet_log_is_written_within_a_few_periods() {
-        let sink = Sink::default();
+        let sink = CapturedLog::default();
         let (mut writer, _flusher) = batch_writer(sink.clone());
         writer.write_all(b"one line\n").unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while sink.0.lock().unwrap().is_empty() {
+        while sink.text().is_empty() {
             assert!(
                 std::time::Instant::now() < deadline,
                 "a buffered line was not written within 5 s"
             );
             std::thread::sleep(Duration::from_millis(5));
         }
-        assert_eq!(&*sink.0.lock().unwrap(), b"one line\n");
+        assert_eq!(sink.text(), "one line\n");
     }
 }

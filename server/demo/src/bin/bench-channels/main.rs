@@ -163,19 +163,10 @@ async fn main() {
     if let Some(kind) = args.memory_only {
         let server = spawn_server(&kind).await;
         let pid = server.process.id().unwrap();
-        let before = rss_kb(pid);
-        let mut sockets = Vec::new();
-        for i in 0..args.sockets {
-            let mut ws = connect(server.addr, &format!("m{i}")).await;
-            join(&mut ws, "room:fanout").await;
-            sockets.push(ws);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        println!(
-            "{kind}: {:.1} KB per joined socket",
-            (rss_kb(pid) - before) as f64 / args.sockets as f64
-        );
-        drop(sockets);
+        let (room, per_socket) =
+            joined_room(&[server.addr], pid, "room:fanout", args.sockets).await;
+        println!("{kind}: {per_socket:.1} KB per joined socket");
+        drop(room);
         server.stop().await;
         return;
     }

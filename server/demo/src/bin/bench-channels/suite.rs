@@ -69,11 +69,8 @@ async fn measure(kind: &str, args: &Args) -> Figures {
     eprintln!("  {kind}: fan-out to {}", args.sockets);
     let server = spawn_server(kind).await;
     let pid = server.process.id().unwrap();
-    let before = rss_kb(pid);
-    let mut room = Room::open(server.addr, "room:fanout").await;
-    room.grow(&[server.addr], args.sockets).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_per_socket_kb = rss_kb(pid).saturating_sub(before) as f64 / args.sockets as f64;
+    let (mut room, rss_per_socket_kb) =
+        joined_room(&[server.addr], pid, "room:fanout", args.sockets).await;
     room.run(1, Until::Count(3)).await; // warm up
     let one = room.run(1, Until::Count(20)).await;
     let cpu = cpu_time(pid);

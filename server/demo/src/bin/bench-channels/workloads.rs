@@ -1,11 +1,25 @@
 //! What the clients do to a server, and what is measured.
 
+use super::room::{Room, Until};
 use super::*;
 
 pub struct FanOut {
     pub first_all_ms: f64,
     pub deliveries_per_s: f64,
     pub rss_per_socket_kb: f64,
+}
+
+/// Opens a room of `n` joined subscribers spread over `servers` in turn
+/// (its sender on the first), and measures the resident memory per
+/// subscriber of the first server, the process `pid`, once they are idle.
+pub async fn joined_room(servers: &[SocketAddr], pid: u32, topic: &str, n: usize) -> (Room, f64) {
+    let before = rss_kb(pid);
+    let mut room = Room::open(servers[0], topic).await;
+    room.grow(servers, n).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let on_first = n.div_ceil(servers.len());
+    let per_socket = rss_kb(pid).saturating_sub(before) as f64 / on_first as f64;
+    (room, per_socket)
 }
 
 /// Opens `n` joined sockets, measures memory, one broadcast, then a burst.
@@ -16,80 +30,17 @@ pub async fn fan_out(server: &Child, n: usize, burst: usize) -> FanOut {
 /// [`fan_out`] with the sockets spread over `servers` in turn (the sender,
 /// and so every broadcast, on the first); memory is the first server's.
 pub async fn fan_out_on(servers: &[&Child], n: usize, burst: usize) -> FanOut {
-    let server = servers[0];
-    let pid = server.process.id().unwrap();
-    let before = rss_kb(pid);
-    let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
-    let mut sender = connect(server.addr, "sender").await;
-    join(&mut sender, "room:fanout").await;
-    let mut tasks = Vec::new();
-    let mut opened = 0;
-    while opened < n {
-        let batch = (n - opened).min(250);
-        let mut joins = Vec::new();
-        for i in 0..batch {
-            let addr = servers[(opened + i) % servers.len()].addr;
-            joins.push(tokio::spawn(async move {
-                let mut ws = connect(addr, &format!("u{}", opened + i)).await;
-                join(&mut ws, "room:fanout").await;
-                ws
-            }));
-        }
-        for handle in joins {
-            let mut ws = handle.await.unwrap();
-            let tx = tx.clone();
-            tasks.push(tokio::spawn(async move {
-                while let Some(Ok(message)) = ws.next().await {
-                    if let Message::Text(text) = message {
-                        if text.contains("\"shout\"") && tx.send(Instant::now()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }));
-        }
-        opened += batch;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = rss_kb(pid);
-    let on_first = n.div_ceil(servers.len());
-
+    let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
+    let pid = servers[0].process.id().unwrap();
+    let (mut room, rss_per_socket_kb) = joined_room(&addrs, pid, "room:fanout", n).await;
     // One broadcast: time until every socket has it (the sender included).
-    let start = Instant::now();
-    sender
-        .send(Message::text(
-            json!(["1", "2", "room:fanout", "shout", {"n": 0}]).to_string(),
-        ))
-        .await
-        .unwrap();
-    let mut last = start;
-    for _ in 0..n {
-        last = rx.recv().await.unwrap();
-    }
-    let first_all = last - start;
-    recv_json(&mut sender).await;
-
-    // A burst: deliveries per second.
-    let start = Instant::now();
-    for i in 1..=burst {
-        sender
-            .send(Message::text(
-                json!(["1", format!("b{i}"), "room:fanout", "shout", {"n": i}]).to_string(),
-            ))
-            .await
-            .unwrap();
-    }
-    for _ in 0..n * burst {
-        last = rx.recv().await.unwrap();
-    }
-    let burst_time = last - start;
-    for task in tasks {
-        task.abort();
-    }
+    let first = room.run(1, Until::Count(1)).await;
+    // A burst, all sent at once: deliveries per second.
+    let burst = room.run(burst, Until::Count(burst as u64)).await;
     FanOut {
-        first_all_ms: first_all.as_secs_f64() * 1000.0,
-        deliveries_per_s: (n * burst) as f64 / burst_time.as_secs_f64(),
-        rss_per_socket_kb: after.saturating_sub(before) as f64 / on_first as f64,
+        first_all_ms: first.quantile(0.5).as_secs_f64() * 1000.0,
+        deliveries_per_s: burst.deliveries_per_s(),
+        rss_per_socket_kb,
     }
 }
 

@@ -263,17 +263,12 @@ async fn load(
 /// The session cookie a browser sends back after visiting a page (an HTML
 /// page puts the CSRF secret in the session).
 async fn session_cookie(addr: SocketAddr) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut out = String::new();
-    stream.read_to_string(&mut out).await.unwrap();
-    out.lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .map(|c| format!("Cookie: {}\r\n", c.split(';').next().unwrap_or("")))
-        .unwrap_or_default()
+    let (_, cookie, _) = prod::request(addr, "GET / HTTP/1.1\r\n", "").await;
+    if cookie.is_empty() {
+        cookie
+    } else {
+        format!("Cookie: {cookie}\r\n")
+    }
 }
 
 #[tokio::main]

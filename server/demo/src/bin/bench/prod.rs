@@ -109,7 +109,7 @@ async fn spawn(kind: &str, env: &[(&str, String)], log: &Path) -> Child {
 }
 
 /// One request; the status, the `set-cookie` name=value if any, and the body.
-async fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String, Vec<u8>) {
+pub(super) async fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
         .write_all(
