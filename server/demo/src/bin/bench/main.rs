@@ -117,6 +117,41 @@ fn hello() -> &'static str {
     "hello"
 }
 
+/// `endpoint` behind the cookie session layer the demo's endpoint installs
+/// (through the same tower bridge), touching the session as
+/// `protect_from_forgery` does for a page: reads a 32-byte secret and stores
+/// one for a new visitor. Its cost is the floor of any page with a session.
+fn with_cookie_session<E>(endpoint: E, secret: &str) -> impl poem::Endpoint
+where
+    E: poem::Endpoint + 'static,
+{
+    use poem::EndpointExt;
+    use tower_sessions::Session;
+    use tower_sessions_cookie_store::{CookieSessionConfig, CookieSessionManagerLayer, Key};
+    let layer = CookieSessionManagerLayer::private(Key::derive_from(secret.as_bytes()))
+        .with_config(CookieSessionConfig::default().with_name("_demo_key"));
+    endpoint
+        .around(|inner, req| async move {
+            let session = req
+                .extensions()
+                .get::<Session>()
+                .cloned()
+                .expect("a session");
+            let token: Option<String> = session
+                .get("_csrf_token")
+                .await
+                .map_err(poem::error::InternalServerError)?;
+            if token.is_none() {
+                session
+                    .insert("_csrf_token", "x".repeat(43))
+                    .await
+                    .map_err(poem::error::InternalServerError)?;
+            }
+            inner.call(req).await
+        })
+        .with(phoenix::plug::TowerLayer::new(layer))
+}
+
 async fn start<E>(endpoint: E) -> SocketAddr
 where
     E: poem::Endpoint + 'static,
@@ -299,9 +334,26 @@ async fn main() {
             logged.log_level = level;
             phoenix::endpoint::init_logging_for(&logged)
         });
+        let secret = config.secret().to_string();
         let demo = demo::endpoint(config).await.unwrap();
         let bare = Route::new().at("/", poem::get(hello));
         let base = in_process(&bare, "/", "", n).await;
+        let sessioned = with_cookie_session(Route::new().at("/", poem::get(hello)), &secret);
+        let session_new = in_process(&sessioned, "/", "", n).await;
+        let session_cookie = {
+            let resp = poem::Endpoint::get_response(
+                &sessioned,
+                poem::Request::builder().uri_str("/").finish(),
+            )
+            .await;
+            let set = resp.headers()["set-cookie"].to_str().unwrap();
+            format!("Cookie: {}\r\n", set.split(';').next().unwrap())
+        };
+        let session_back = in_process(&sessioned, "/", &session_cookie, n).await;
+        println!(
+            "in-process, bare poem behind the cookie session layer: {session_new:?} new visitor, \
+             {session_back:?} returning"
+        );
         let fresh = in_process(&demo, "/ping", "", n).await;
         let ping = in_process(&demo, "/ping", &cookie, n).await;
         let page = in_process(&demo, "/pages/about", &cookie, n).await;
