@@ -690,7 +690,18 @@ async fn chat_page_loads_the_client_and_joins_the_lobby() {
         html.contains(r#"<script src="/js/phoenix.js"></script>"#),
         "{html}"
     );
-    assert!(html.contains(r#"socket.channel("room:" + room"#));
+    // The chat's script is a file (the CSP allows no inline script).
+    assert!(
+        html.contains(r#"<script src="/js/demo/chat.js"></script>"#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("socket.channel("),
+        "no inline script: {html}"
+    );
+    let script = client().await.get("/js/demo/chat.js").send().await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(script.text().contains(r#"socket.channel("room:" + room"#));
     assert!(
         html.contains(r#"id="room" type="hidden" value="lobby""#),
         "{html}"

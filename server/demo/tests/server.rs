@@ -74,6 +74,7 @@ async fn https_serves_tls_with_the_configured_certificate() {
             keyfile: dir.join("key.pem"),
             certfile: dir.join("cert.pem"),
         });
+        c.force_ssl = Some(Default::default());
     }))
     .await;
     let https = server.https_addr.expect("https listener");
@@ -96,8 +97,14 @@ async fn https_serves_tls_with_the_configured_certificate() {
     let resp = String::from_utf8_lossy(&out);
     assert_eq!(status_of(&resp), 200, "{resp}");
     assert!(resp.contains("Showing page tls"));
-    // Plain HTTP keeps working beside it.
-    assert_eq!(status_of(&get(server.addr, "/", "").await), 200);
+    // force_ssl: HSTS over TLS; plain HTTP keeps working beside it, without.
+    assert_eq!(
+        header_of(&resp, "strict-transport-security"),
+        Some("max-age=31536000")
+    );
+    let plain = get(server.addr, "/", "").await;
+    assert_eq!(status_of(&plain), 200);
+    assert_eq!(header_of(&plain, "strict-transport-security"), None);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -200,7 +207,17 @@ async fn binary_takes_env_overrides_and_stops_gracefully_on_sigterm() {
     // stderr is a pipe, not a terminal: no colour codes in the log.
     assert!(!listening.contains('\u{1b}'), "{listening:?}");
     let addr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert_eq!(status_of(&get(addr, "/", "").await), 200);
+    let plain = get(addr, "/", "").await;
+    assert_eq!(status_of(&plain), 200);
+    // prod turns force_ssl on: HSTS over HTTPS (here through a proxy's
+    // x-forwarded-proto), none on plain HTTP, which still answers.
+    assert_eq!(header_of(&plain, "strict-transport-security"), None);
+    let proxied = get(addr, "/", "x-forwarded-proto: https\r\n").await;
+    assert_eq!(status_of(&proxied), 200);
+    assert_eq!(
+        header_of(&proxied, "strict-transport-security"),
+        Some("max-age=31536000")
+    );
 
     let pid = child.id().unwrap() as i32;
     // SAFETY: sending a signal to our own child process.

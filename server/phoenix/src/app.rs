@@ -43,6 +43,8 @@ pub struct App {
     /// The cache manifest of digested static files, when
     /// `static.cache_manifest` is set (see [`crate::digest`]).
     pub static_manifest: Option<Arc<crate::digest::Manifest>>,
+    /// The endpoint's open socket connections (`[limits]`).
+    pub(crate) socket_slots: Arc<crate::limits::SocketSlots>,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl Default for App {
             observers: Observers::default(),
             state: StateMap::default(),
             static_manifest: None,
+            socket_slots: crate::limits::SocketSlots::new(&Default::default()),
         }
     }
 }

@@ -62,6 +62,11 @@ pub struct Config {
     /// outside `dev` and `test`.
     #[serde(default)]
     pub secret_key_base: Option<String>,
+    /// Secrets used before `secret_key_base`, newest first, while rotating
+    /// it: session cookies and tokens they made still decrypt and verify;
+    /// new ones use `secret_key_base`. Each at least 64 bytes.
+    #[serde(default)]
+    pub previous_secret_key_bases: Vec<String>,
     /// Plain HTTP listener.
     pub http: HttpConfig,
     /// HTTPS listener (optional).
@@ -91,6 +96,19 @@ pub struct Config {
     /// (any), or a list such as `["https://example.com", "//*.example.com"]`.
     #[serde(default)]
     pub check_origin: CheckOrigin,
+    /// HTTPS-only behaviour (`[force_ssl]`, Phoenix's `force_ssl`): HSTS on
+    /// HTTPS requests, an opt-in redirect of plain HTTP. Off when absent.
+    #[serde(default)]
+    pub force_ssl: Option<ForceSslConfig>,
+    /// Limits on what clients may use (`[limits]`): sockets per endpoint and
+    /// per IP, LongPoll sessions, header and body sizes.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Lets `debug_errors` and the dashboard be enabled in `prod`, with a
+    /// warning in the log at startup. Without it, enabling either in `prod`
+    /// is a configuration error: both show the application's internals.
+    #[serde(default)]
+    pub allow_dev_tools_in_prod: bool,
     /// Application-specific settings (`[app]`), free-form.
     #[serde(default)]
     pub app: serde_json::Map<String, serde_json::Value>,
@@ -547,12 +565,153 @@ pub struct SessionConfig {
     pub store: SessionStore,
     /// The cookie's name.
     pub key: String,
-    /// Send the cookie over HTTPS only.
+    /// Send the cookie over HTTPS only (`Secure`); by default, whenever
+    /// `url.scheme` is `https` (see [`Config::session_secure`]).
     #[serde(default)]
-    pub secure: bool,
+    pub secure: Option<bool>,
+    /// The cookie's `SameSite` attribute: `lax` (the default), `strict`, or
+    /// `none` (which browsers accept only on a secure cookie).
+    #[serde(default)]
+    pub same_site: SameSitePolicy,
     /// Lifetime in seconds; none means a browser-session cookie.
     #[serde(default)]
     pub max_age: Option<i64>,
+}
+
+/// `[limits]`: what one endpoint lets its clients use. Each limit, when hit,
+/// gives the documented answer and one warning in the log (at most one a
+/// second per limit, with the count of the others); the server and other
+/// clients go on. Per-socket limits (channels, frame size, message and join
+/// rates) are the socket's [`SocketLimits`](crate::socket::SocketLimits).
+///
+/// ```toml
+/// [limits]
+/// max_sockets = 100000        # socket connections at once (WebSocket and LongPoll)
+/// max_sockets_per_ip = 0      # 0: none (behind a proxy every client has its IP)
+/// max_long_poll_sessions = 10000  # per socket
+/// max_header_bytes = 32768    # all request headers, names and values
+/// json_body_bytes = 8000000   # application/json bodies the parsers read
+/// form_body_bytes = 8000000   # application/x-www-form-urlencoded bodies
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Socket connections open at once; past it a new one gets HTTP 503 (a
+    /// LongPoll session `{"status": 503}`).
+    #[serde(default = "max_sockets")]
+    pub max_sockets: usize,
+    /// Socket connections open at once from one IP address (0: no limit);
+    /// past it a new one gets HTTP 429 (LongPoll: `{"status": 429}`).
+    #[serde(default)]
+    pub max_sockets_per_ip: usize,
+    /// LongPoll sessions at once, per socket; past it a new one gets
+    /// `{"status": 503}`.
+    #[serde(default = "max_long_poll_sessions")]
+    pub max_long_poll_sessions: usize,
+    /// Bytes of request headers (names and values); past it, HTTP 431.
+    #[serde(default = "max_header_bytes")]
+    pub max_header_bytes: usize,
+    /// Largest `application/json` body the parsers read; past it, HTTP 413.
+    #[serde(default = "body_bytes")]
+    pub json_body_bytes: usize,
+    /// Largest `application/x-www-form-urlencoded` body; past it, HTTP 413.
+    #[serde(default = "body_bytes")]
+    pub form_body_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_sockets: max_sockets(),
+            max_sockets_per_ip: 0,
+            max_long_poll_sessions: max_long_poll_sessions(),
+            max_header_bytes: max_header_bytes(),
+            json_body_bytes: body_bytes(),
+            form_body_bytes: body_bytes(),
+        }
+    }
+}
+
+fn max_sockets() -> usize {
+    100_000
+}
+
+fn max_long_poll_sessions() -> usize {
+    10_000
+}
+
+fn max_header_bytes() -> usize {
+    32 * 1024
+}
+
+fn body_bytes() -> usize {
+    8_000_000
+}
+
+/// `[force_ssl]`: see [`crate::endpoint`]'s force-SSL section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceSslConfig {
+    /// Send `Strict-Transport-Security` on every HTTPS response (default true).
+    #[serde(default = "yes")]
+    pub hsts: bool,
+    /// HSTS `max-age` in seconds (default a year).
+    #[serde(default = "hsts_max_age")]
+    pub max_age: u64,
+    /// HSTS for the subdomains too.
+    #[serde(default)]
+    pub include_subdomains: bool,
+    /// Ask to be on browsers' HSTS preload lists.
+    #[serde(default)]
+    pub preload: bool,
+    /// Redirect plain HTTP requests to HTTPS (default false: plain HTTP still
+    /// answers, with no HSTS).
+    #[serde(default)]
+    pub redirect: bool,
+    /// Request headers set by a trusted proxy that tell the original scheme:
+    /// `["x-forwarded-proto"]` behind a TLS-terminating proxy.
+    #[serde(default)]
+    pub rewrite_on: Vec<String>,
+    /// Hosts never redirected (default `["localhost"]`).
+    #[serde(default = "ssl_exclude")]
+    pub exclude: Vec<String>,
+}
+
+impl Default for ForceSslConfig {
+    /// HSTS for a year on HTTPS responses, no redirect, no proxy header trusted.
+    fn default() -> Self {
+        ForceSslConfig {
+            hsts: true,
+            max_age: hsts_max_age(),
+            include_subdomains: false,
+            preload: false,
+            redirect: false,
+            rewrite_on: Vec::new(),
+            exclude: ssl_exclude(),
+        }
+    }
+}
+
+fn hsts_max_age() -> u64 {
+    31_536_000
+}
+
+fn ssl_exclude() -> Vec<String> {
+    vec!["localhost".into()]
+}
+
+/// The session cookie's `SameSite` attribute (`session.same_site`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SameSitePolicy {
+    /// Sent on top-level navigations from other sites, not on their
+    /// subrequests or form posts (the default, as in Phoenix).
+    #[default]
+    Lax,
+    /// Never sent on requests started by another site.
+    Strict,
+    /// Sent on every request (cross-site embeds); needs a secure cookie.
+    None,
 }
 
 /// `[render_errors]`
@@ -674,6 +833,19 @@ impl Config {
             }
             _ => {}
         }
+        if let Some((i, old)) = self
+            .previous_secret_key_bases
+            .iter()
+            .enumerate()
+            .find(|(_, old)| old.len() < 64)
+        {
+            return Err(ConfigError(format!(
+                "key `previous_secret_key_bases` (in {files}): entry {} must be at least 64 \
+                 bytes long, it is {}",
+                i + 1,
+                old.len()
+            )));
+        }
         if self.pubsub.adapter == PubSubAdapterKind::Redis && self.pubsub.url.is_none() {
             return Err(ConfigError(format!(
                 "key `pubsub.url` is missing: `pubsub.adapter = \"redis\"` needs the server's \
@@ -710,6 +882,42 @@ impl Config {
                 "key `url.scheme` (in {files}) must be \"http\" or \"https\", not {:?}",
                 self.url.scheme
             )));
+        }
+        if self.session.same_site == SameSitePolicy::None && !self.session_secure() {
+            return Err(ConfigError(format!(
+                "key `session.same_site` (in {files}) is \"none\", which browsers accept only \
+                 on a secure cookie: set `session.secure = true` or use `url.scheme = \"https\"`"
+            )));
+        }
+        if let Some(ssl) = &self.force_ssl {
+            if let Some(header) = ssl
+                .rewrite_on
+                .iter()
+                .find(|h| !h.eq_ignore_ascii_case("x-forwarded-proto"))
+            {
+                return Err(ConfigError(format!(
+                    "key `force_ssl.rewrite_on` (in {files}) names {header:?}; the one header \
+                     understood is \"x-forwarded-proto\""
+                )));
+            }
+        }
+        if self.env == "prod" && !self.allow_dev_tools_in_prod {
+            let enabled: Vec<&str> = [
+                ("debug_errors", self.debug_errors),
+                ("dashboard.enabled", self.dashboard.enabled == Some(true)),
+            ]
+            .into_iter()
+            .filter_map(|(key, on)| on.then_some(key))
+            .collect();
+            if !enabled.is_empty() {
+                return Err(ConfigError(format!(
+                    "key `{}` (in {files}) is on in `prod`, where it would show the \
+                     application's internals to anyone; turn it off, or set \
+                     `allow_dev_tools_in_prod = true` (PHX_ALLOW_DEV_TOOLS_IN_PROD=true) to \
+                     allow it anyway",
+                    enabled.join("` and `")
+                )));
+            }
         }
         let dashboard = &self.dashboard;
         if dashboard.enabled == Some(true) && dashboard.token.as_deref().unwrap_or("").is_empty() {
@@ -758,6 +966,27 @@ impl Config {
     pub fn dashboard_enabled(&self) -> bool {
         let token = self.dashboard.token.as_deref().unwrap_or("");
         self.dashboard.enabled.unwrap_or(self.env == "dev") && !token.is_empty()
+    }
+
+    /// Whether the session cookie is `Secure`: `session.secure`, by default
+    /// whenever `url.scheme` is `https`.
+    pub fn session_secure(&self) -> bool {
+        self.session.secure.unwrap_or(self.url.scheme == "https")
+    }
+
+    /// What `allow_dev_tools_in_prod` let through in `prod` (debug error
+    /// pages, the dashboard), for the warning the endpoint logs at startup.
+    pub fn dev_tools_in_prod(&self) -> Vec<&'static str> {
+        if self.env != "prod" {
+            return Vec::new();
+        }
+        [
+            ("debug error pages", self.debug_errors),
+            ("the dashboard", self.dashboard_enabled()),
+        ]
+        .into_iter()
+        .filter_map(|(what, on)| on.then_some(what))
+        .collect()
     }
 
     /// Whether `phoenix::db::Repo::start` applies pending migrations:
@@ -957,6 +1186,91 @@ from = "priv/static"
         let dir = app(&[("config.toml", BASE)]);
         let err = Config::load_env(&dir.0, "prod").unwrap_err().to_string();
         assert!(err.contains("secret_key_base"), "{err}");
+    }
+
+    const PROD_SECRET: &str =
+        "secret_key_base = \"0123456789012345678901234567890123456789012345678901234567890123\"\n";
+
+    #[test]
+    fn session_cookie_is_secure_under_https_and_same_site_is_configurable() {
+        let dir = app(&[("config.toml", BASE)]);
+        let plain = Config::load_env(&dir.0, "dev").unwrap();
+        assert!(!plain.session_secure(), "http: not secure by default");
+        assert_eq!(plain.session.same_site, SameSitePolicy::Lax);
+        let dir = app(&[
+            ("config.toml", BASE),
+            (
+                "dev.toml",
+                "[url]\nscheme = \"https\"\nhost = \"example.com\"\n",
+            ),
+        ]);
+        assert!(Config::load_env(&dir.0, "dev").unwrap().session_secure());
+        let dir = app(&[
+            ("config.toml", BASE),
+            (
+                "dev.toml",
+                "[session]\nstore = \"cookie\"\nkey = \"k\"\nsecure = true\nsame_site = \"strict\"\n",
+            ),
+        ]);
+        let strict = Config::load_env(&dir.0, "dev").unwrap();
+        assert!(strict.session_secure());
+        assert_eq!(strict.session.same_site, SameSitePolicy::Strict);
+        // `none` on a cookie sent over plain http: browsers would drop it.
+        let dir = app(&[
+            ("config.toml", BASE),
+            (
+                "dev.toml",
+                "[session]\nstore = \"cookie\"\nkey = \"k\"\nsame_site = \"none\"\n",
+            ),
+        ]);
+        let err = Config::load_env(&dir.0, "dev").unwrap_err().to_string();
+        assert!(
+            err.contains("session.same_site") && err.contains("secure"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn debug_errors_and_the_dashboard_need_an_override_in_prod() {
+        let base = BASE.replacen(
+            "app_name = \"t\"\n",
+            &format!("app_name = \"t\"\n{PROD_SECRET}"),
+            1,
+        );
+        let debug = app(&[
+            ("config.toml", &base),
+            ("prod.toml", "debug_errors = true\n"),
+        ]);
+        let err = Config::load_env(&debug.0, "prod").unwrap_err().to_string();
+        assert!(
+            err.contains("`debug_errors`") && err.contains("allow_dev_tools_in_prod"),
+            "{err}"
+        );
+        let dashboard = app(&[
+            ("config.toml", &base),
+            ("prod.toml", "[dashboard]\nenabled = true\ntoken = \"t\"\n"),
+        ]);
+        let err = Config::load_env(&dashboard.0, "prod")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`dashboard.enabled`"), "{err}");
+        let allowed = app(&[
+            ("config.toml", &base),
+            (
+                "prod.toml",
+                "debug_errors = true\nallow_dev_tools_in_prod = true\n[dashboard]\nenabled = true\ntoken = \"t\"\n",
+            ),
+        ]);
+        let config = Config::load_env(&allowed.0, "prod").unwrap();
+        assert_eq!(
+            config.dev_tools_in_prod(),
+            ["debug error pages", "the dashboard"]
+        );
+        let off = app(&[("config.toml", &base)]);
+        assert!(Config::load_env(&off.0, "prod")
+            .unwrap()
+            .dev_tools_in_prod()
+            .is_empty());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod format;
 pub mod html;
 pub mod i18n;
 pub mod introspect;
+pub(crate) mod limits;
 pub mod live_reload;
 mod mailbox;
 pub mod observer;

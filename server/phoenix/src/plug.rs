@@ -68,7 +68,7 @@ pub use flash::{fetch_flash, Flash};
 pub use logger::{request_logger, RequestLogger};
 pub use method_override::method_override;
 pub use parsers::{parse_body, Parsers};
-pub use secure_headers::put_secure_browser_headers;
+pub use secure_headers::{put_secure_browser_headers, CONTENT_SECURITY_POLICY};
 pub use session::fetch_session;
 pub use tower::TowerLayer;
 

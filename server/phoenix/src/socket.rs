@@ -317,8 +317,18 @@ pub struct SocketLimits {
     pub channel_mailbox: usize,
     /// A connection that sends nothing for this long is closed (Phoenix: 60 s).
     pub idle_timeout: std::time::Duration,
-    /// Largest inbound frame, in bytes.
+    /// Largest inbound frame, in bytes; a larger one closes the WebSocket
+    /// with code 1009 (message too big), or gets HTTP 413 over LongPoll.
     pub max_frame_size: usize,
+    /// Messages one connection may send per second, on average, with bursts
+    /// of as many (a token bucket; heartbeats and joins are not counted; 0:
+    /// no limit). A message over the rate is not handled: it gets an error
+    /// reply `{"reason": "rate limited"}`.
+    pub messages_per_second: u32,
+    /// Joins one connection may ask for per second, with bursts of as many
+    /// (0: no limit). A join over the rate gets an error reply
+    /// `{"reason": "too many joins"}`.
+    pub joins_per_second: u32,
     /// How long a LongPoll GET waits for frames (Phoenix: 10 s); a session
     /// without GETs for 1.5 times this ends.
     pub long_poll_window: std::time::Duration,
@@ -332,6 +342,8 @@ impl Default for SocketLimits {
             channel_mailbox: 1024,
             idle_timeout: std::time::Duration::from_secs(60),
             max_frame_size: 1024 * 1024,
+            messages_per_second: 5000,
+            joins_per_second: 100,
             long_poll_window: std::time::Duration::from_secs(10),
         }
     }

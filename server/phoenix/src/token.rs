@@ -85,6 +85,12 @@ pub enum TokenError {
 pub trait SecretKeyBase {
     /// The secret tokens' keys are derived from.
     fn secret_key_base(&self) -> &str;
+
+    /// Secrets used before the current one (`previous_secret_key_bases`):
+    /// tokens they signed still verify, new tokens use the current secret.
+    fn previous_secret_key_bases(&self) -> &[String] {
+        &[]
+    }
 }
 
 impl SecretKeyBase for str {
@@ -103,6 +109,10 @@ impl SecretKeyBase for Config {
     fn secret_key_base(&self) -> &str {
         self.secret()
     }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        &self.previous_secret_key_bases
+    }
 }
 
 impl SecretKeyBase for App {
@@ -111,11 +121,21 @@ impl SecretKeyBase for App {
             .as_deref()
             .map_or(UNCONFIGURED_SECRET, Config::secret)
     }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        self.config
+            .as_deref()
+            .map_or(&[], |c| c.previous_secret_key_bases.as_slice())
+    }
 }
 
 impl SecretKeyBase for Conn {
     fn secret_key_base(&self) -> &str {
         self.app().secret_key_base()
+    }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        self.app().previous_secret_key_bases()
     }
 }
 
@@ -123,11 +143,19 @@ impl SecretKeyBase for Endpoint {
     fn secret_key_base(&self) -> &str {
         self.app().secret_key_base()
     }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        self.app().previous_secret_key_bases()
+    }
 }
 
 impl SecretKeyBase for ConnectInfo {
     fn secret_key_base(&self) -> &str {
         self.secret.secret_key_base()
+    }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        self.secret.previous_secret_key_bases()
     }
 }
 
@@ -135,11 +163,17 @@ impl<T: SecretKeyBase + ?Sized> SecretKeyBase for &T {
     fn secret_key_base(&self) -> &str {
         (**self).secret_key_base()
     }
+    fn previous_secret_key_bases(&self) -> &[String] {
+        (**self).previous_secret_key_bases()
+    }
 }
 
 impl<T: SecretKeyBase + ?Sized> SecretKeyBase for Arc<T> {
     fn secret_key_base(&self) -> &str {
         (**self).secret_key_base()
+    }
+    fn previous_secret_key_bases(&self) -> &[String] {
+        (**self).previous_secret_key_bases()
     }
 }
 
@@ -153,6 +187,12 @@ impl SecretKeyBase for SharedSecret {
         self.0
             .as_deref()
             .map_or(UNCONFIGURED_SECRET, Config::secret)
+    }
+
+    fn previous_secret_key_bases(&self) -> &[String] {
+        self.0
+            .as_deref()
+            .map_or(&[], |c| c.previous_secret_key_bases.as_slice())
     }
 }
 
@@ -258,11 +298,21 @@ impl Token {
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| TokenError::Invalid)?;
-        // Constant time.
-        mac(ctx.secret_key_base(), salt)
-            .chain_update(signed.as_bytes())
-            .verify_slice(&signature)
-            .map_err(|_| TokenError::Invalid)?;
+        // Constant time; the current secret first, then the previous ones.
+        let signed_by = |secret: &str| {
+            mac(secret, salt)
+                .chain_update(signed.as_bytes())
+                .verify_slice(&signature)
+                .is_ok()
+        };
+        let genuine = signed_by(ctx.secret_key_base())
+            || ctx
+                .previous_secret_key_bases()
+                .iter()
+                .any(|old| signed_by(old));
+        if !genuine {
+            return Err(TokenError::Invalid);
+        }
         let payload = URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| TokenError::Invalid)?;

@@ -22,6 +22,8 @@ pub(crate) struct Accepted {
     pub(crate) vsn: Vsn,
     pub(crate) connected: Connected,
     pub(crate) peer: Option<std::net::SocketAddr>,
+    /// Its place among the endpoint's connections, given back when it ends.
+    pub(crate) slot: crate::limits::SocketSlot,
 }
 
 /// Checks the origin, negotiates the serializer and asks the socket.
@@ -44,6 +46,12 @@ pub(crate) async fn authorize(
     let Some(vsn) = Vsn::negotiate(params.get_str("vsn")) else {
         return Err(StatusCode::FORBIDDEN);
     };
+    // Taken before `connect` runs the app's code, so a flood of connects
+    // is refused before it costs anything: 503 or 429.
+    let slot = conn
+        .app()
+        .socket_slots
+        .acquire(conn.remote_addr().map(|a| a.ip()), &mount.name)?;
     let mut info = ConnectInfo::from_request(
         conn.req_headers(),
         conn.remote_addr(),
@@ -64,5 +72,6 @@ pub(crate) async fn authorize(
         vsn,
         connected,
         peer: conn.remote_addr(),
+        slot,
     })
 }

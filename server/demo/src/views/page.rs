@@ -48,122 +48,6 @@ fn chat_box(conn: &Conn, room: &str) -> Markup {
     }
 }
 
-const WASM_JS: &str = r#"
-import init from "/wasm/phoenix_wasm_chat.js";
-init().catch((error) => {
-  const state = document.getElementById("state");
-  state.dataset.state = "closed";
-  state.textContent = "the wasm client is not built: run bash .ci/test-all.sh";
-  console.error(error);
-});
-"#;
-
-const SEED_JS: &str = r#"
-(function () {
-  var log = document.getElementById("log");
-  function line(text) { var li = document.createElement("li"); li.textContent = text; log.appendChild(li); }
-  var socket = new Phoenix.Socket("/ws", { params: { user: "seed" } });
-  socket.join("room", "lobby", {}, function (channel) {
-    line("joined room:lobby");
-    channel.on("echo_back", function (message) { line("local trigger: " + message.text); });
-    channel.on("new_msg", function (message) { line(message.user + ": " + message.body); });
-    channel.trigger("echo_back", { text: "hello" });
-    channel.send("new_msg", { body: "sent with channel.send" });
-  });
-})();
-"#;
-
-const MODERN_JS: &str = r#"
-import { Socket } from "/js/phoenix.mjs";
-const log = document.getElementById("log");
-const line = (text) => { const li = document.createElement("li"); li.textContent = text; log.appendChild(li); };
-const socket = new Socket("/socket", { params: { user: "modern" } });
-socket.connect();
-const channel = socket.channel("room:lobby", {});
-channel.on("new_msg", (message) => line(`${message.user}: ${message.body}`));
-channel.join()
-  .receive("ok", () => {
-    line("joined room:lobby");
-    channel.push("ping", { n: 1 }).receive("ok", (reply) => line(`ping replied ${JSON.stringify(reply)}`));
-    channel.push("new_msg", { body: "sent with channel.push" });
-  })
-  .receive("error", (reason) => line(`join refused: ${JSON.stringify(reason)}`));
-"#;
-
-const CHAT_JS: &str = r#"
-(function () {
-  // The server chose the user and signed a token for it: the socket
-  // trusts the token, not a name the page would send.
-  var user = document.getElementById("user").value;
-  var token = document.getElementById("user-token").value;
-  var state = document.getElementById("state");
-  var list = document.getElementById("messages");
-  var people = document.getElementById("presence");
-  var room = document.getElementById("room").value || "lobby";
-  var i18n = JSON.parse(document.querySelector(".chat").dataset.i18n || "{}");
-  function say(key, fallback, values) {
-    var text = i18n[key] || fallback;
-    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(values[k]); });
-    return text;
-  }
-  var socket = new Phoenix.Socket("/socket", { params: { user_token: token }, longPollFallbackMs: 2500 });
-  var presence = {};
-  function setState(name, text) { state.dataset.state = name; state.textContent = text; }
-  function renderPresence() {
-    people.innerHTML = "";
-    Object.keys(presence).sort().forEach(function (name) {
-      var li = document.createElement("li");
-      li.textContent = name + (name === user ? " " + say("you", "(you)") : "");
-      people.appendChild(li);
-    });
-  }
-  function add(who, body) {
-    var li = document.createElement("li");
-    var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    li.innerHTML = "<span class=who></span><time></time><p></p>";
-    li.querySelector(".who").textContent = who;
-    li.querySelector("time").textContent = time;
-    li.querySelector("p").textContent = body;
-    if (who === user) li.className = "mine";
-    list.appendChild(li);
-    list.scrollTop = list.scrollHeight;
-  }
-  function connected() {
-    var transport = socket.transport === Phoenix.LongPoll ? " " + say("longPolling", "(long polling)") : "";
-    setState("open", say("connectedAs", "connected as {user}", { user: user }) + transport);
-  }
-  socket.onOpen(connected);
-  socket.onClose(function () { setState("closed", say("reconnecting", "reconnecting…")); });
-  socket.connect();
-  var channel = socket.channel("room:" + room, {});
-  channel.on("new_msg", function (msg) { add(msg.user, msg.body); });
-  channel.on("presence_state", function (state) {
-    presence = {};
-    Object.keys(state).forEach(function (k) { presence[k] = state[k].metas.length; });
-    renderPresence();
-  });
-  channel.on("presence_diff", function (diff) {
-    Object.keys(diff.joins).forEach(function (k) { presence[k] = (presence[k] || 0) + diff.joins[k].metas.length; });
-    Object.keys(diff.leaves).forEach(function (k) {
-      presence[k] = (presence[k] || 0) - diff.leaves[k].metas.length;
-      if (presence[k] <= 0) delete presence[k];
-    });
-    renderPresence();
-  });
-  channel.join()
-    .receive("ok", connected)
-    .receive("error", function (r) { setState("closed", say("couldNotJoin", "could not join: {reason}", { reason: r.reason || "error" })); });
-  document.getElementById("composer").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var input = document.getElementById("body");
-    var body = input.value.trim();
-    if (!body) return;
-    channel.push("new_msg", { body: body });
-    input.value = "";
-  });
-})();
-"#;
-
 /// The seed's `display(something)`.
 pub fn display(something: &str) -> String {
     something.to_uppercase()
@@ -239,7 +123,7 @@ pub fn chat(conn: &Conn, user: &str, token: &str, room: &str) -> Markup {
         input #user-token type="hidden" value=(token);
         input #room type="hidden" value=(room);
         script src="/js/phoenix.js" {}
-        script { (PreEscaped(CHAT_JS)) }
+        script src="/js/demo/chat.js" {}
     }
 }
 
@@ -249,7 +133,7 @@ pub fn wasm(conn: &Conn, user: &str, token: &str) -> Markup {
         (chat_box(conn, "lobby"))
         input #user type="hidden" value=(user);
         input #user-token type="hidden" value=(token);
-        script type="module" { (PreEscaped(WASM_JS)) }
+        script type="module" src="/js/demo/wasm.js" {}
     }
 }
 
@@ -263,7 +147,7 @@ pub fn seed_api(conn: &Conn) -> Markup {
         ])) }
         ol #log.log {}
         script src="/js/phoenix.js" {}
-        script { (PreEscaped(SEED_JS)) }
+        script src="/js/demo/seed.js" {}
     }
 }
 
@@ -276,6 +160,6 @@ pub fn modern_api(conn: &Conn) -> Markup {
             ("call", html! { code { "socket.channel(...).join()" } }),
         ])) }
         ol #log.log {}
-        script type="module" { (PreEscaped(MODERN_JS)) }
+        script type="module" src="/js/demo/modern.js" {}
     }
 }

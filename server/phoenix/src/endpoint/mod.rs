@@ -30,6 +30,7 @@
 //! ```
 
 mod error_page;
+mod force_ssl;
 mod log_writer;
 pub mod request_id;
 mod server;
@@ -50,7 +51,7 @@ use crate::config::{Config, ConfigError};
 use crate::conn::Conn;
 use crate::error::{Error, PanicError};
 use crate::observer::{Kind, Observer, Observers, RequestStart, RequestStop};
-use crate::plug::{method_override, parse_body, Chain, Pipeline, Plug, RequestLogger};
+use crate::plug::{method_override, parse_body, Chain, Parsers, Pipeline, Plug, RequestLogger};
 use crate::presence::Presence;
 use crate::pubsub::PubSub;
 use crate::router::{RouteInfo, RoutePath, Router};
@@ -164,6 +165,14 @@ impl EndpointBuilder {
     /// builds the endpoint.
     pub fn build(self) -> Result<Endpoint, ConfigError> {
         let config = Arc::new(self.config);
+        let dev_tools = config.dev_tools_in_prod();
+        if !dev_tools.is_empty() {
+            tracing::warn!(
+                "allow_dev_tools_in_prod: {} enabled in prod; anyone who reaches this \
+                 server can see the application's internals",
+                dev_tools.join(" and ")
+            );
+        }
         let error_view = self.views.get(config.render_errors.view.as_str()).cloned();
         if error_view.is_none() {
             let mut known: Vec<&str> = self.views.keys().copied().collect();
@@ -212,6 +221,7 @@ impl EndpointBuilder {
             state: self.state,
             config: Some(config.clone()),
             static_manifest: static_manifest.clone(),
+            socket_slots: crate::limits::SocketSlots::new(&config.limits),
         });
 
         let mut router = self.router;
@@ -244,7 +254,7 @@ impl EndpointBuilder {
         });
         let chain = Pipeline::new()
             .plug(RequestLogger)
-            .plug(parse_body)
+            .plug(Parsers::from_limits(&config.limits))
             .plug(method_override)
             .then(&self.plugs)
             .into_chain(route);
@@ -260,6 +270,9 @@ impl EndpointBuilder {
             upgrades,
             statics,
             live_reload: self.injector,
+            force_ssl: force_ssl::ForceSsl::from_config(&config),
+            max_header_bytes: config.limits.max_header_bytes,
+            headers_refused: Arc::default(),
         })
     }
 }
@@ -335,6 +348,10 @@ pub struct Endpoint {
     upgrades: Vec<(String, Arc<Core>)>,
     statics: Option<static_files::StaticFiles>,
     live_reload: Option<crate::live_reload::Injector>,
+    force_ssl: Option<force_ssl::ForceSsl>,
+    /// `limits.max_header_bytes`, and the warning of requests over it.
+    max_header_bytes: usize,
+    headers_refused: Arc<crate::limits::Throttled>,
 }
 
 impl Endpoint {
@@ -371,10 +388,43 @@ impl Endpoint {
     }
 
     async fn respond(&self, req: Request) -> poem::Result<Response> {
+        let header_bytes: usize = req
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len())
+            .sum();
+        if header_bytes > self.max_header_bytes {
+            self.headers_refused.warn(|held_back| {
+                tracing::warn!(
+                    path = req.uri().path(),
+                    held_back,
+                    "request refused with 431: {header_bytes} bytes of headers, over \
+                     `limits.max_header_bytes` ({})",
+                    self.max_header_bytes
+                );
+            });
+            return Ok(poem::IntoResponse::into_response(
+                poem::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ));
+        }
         let path = req.uri().path();
         if let Some((_, socket)) = self.upgrades.iter().find(|(p, _)| p == path) {
             return socket.respond(req).await;
         }
+        let Some(ssl) = &self.force_ssl else {
+            return self.answer(req).await;
+        };
+        if let Some(redirect) = ssl.redirect(&req) {
+            return Ok(redirect);
+        }
+        let https = ssl.is_https(&req);
+        let mut response = self.answer(req).await?;
+        ssl.add_hsts(https, &mut response);
+        Ok(response)
+    }
+
+    /// Live reload's script, static files, then the application.
+    async fn answer(&self, req: Request) -> poem::Result<Response> {
         if let Some(live_reload) = &self.live_reload {
             if let Some(script) = live_reload.script(&req) {
                 return Ok(script);

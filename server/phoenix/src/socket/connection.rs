@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 
 use crate::app::App;
 use crate::channel::{ChannelMsg, ConnectionRef, Info, Reason, SocketCore};
+use crate::limits::{SocketSlot, TokenBucket};
 use crate::mailbox;
 use crate::observer::{ObservedSocket, SocketConnectedOwned, SocketControl};
 use crate::presence::Presence;
@@ -184,6 +185,11 @@ pub(crate) struct Connection {
     events: mailbox::Sender<ConnEvent>,
     id_subscription: Option<(String, SubscriberId)>,
     observed: Option<Arc<ObservedSocket>>,
+    /// Its place among the endpoint's connections (`limits.max_sockets`).
+    slot: SocketSlot,
+    /// `messages_per_second` and `joins_per_second`.
+    messages: TokenBucket,
+    joins: TokenBucket,
 }
 
 impl Connection {
@@ -223,7 +229,6 @@ impl Connection {
         (
             Connection {
                 vsn: accepted.vsn,
-                mount,
                 assigns,
                 state: app.state.clone(),
                 pubsub,
@@ -234,6 +239,10 @@ impl Connection {
                 events,
                 id_subscription,
                 observed,
+                messages: TokenBucket::new(mount.limits.messages_per_second),
+                joins: TokenBucket::new(mount.limits.joins_per_second),
+                mount,
+                slot: accepted.slot,
             },
             rx,
         )
@@ -270,7 +279,33 @@ impl Connection {
             return;
         }
         if message.event == events::JOIN {
+            if !self.joins.take() {
+                let rate = self.mount.limits.joins_per_second;
+                self.slot.slots().joins_limited.warn(|held_back| {
+                    tracing::warn!(
+                        socket = %self.mount.name,
+                        topic = %message.topic,
+                        held_back,
+                        "join refused: over {rate} joins a second (`joins_per_second`)"
+                    );
+                });
+                self.reply_error(message.join_ref.clone(), &message, "too many joins");
+                return;
+            }
             self.join(message);
+            return;
+        }
+        if !self.messages.take() {
+            let rate = self.mount.limits.messages_per_second;
+            self.slot.slots().messages_limited.warn(|held_back| {
+                tracing::warn!(
+                    socket = %self.mount.name,
+                    topic = %message.topic,
+                    held_back,
+                    "message refused: over {rate} messages a second (`messages_per_second`)"
+                );
+            });
+            self.reply_error(message.join_ref.clone(), &message, "rate limited");
             return;
         }
         match self.channels.get(&message.topic) {

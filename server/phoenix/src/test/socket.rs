@@ -200,16 +200,24 @@ impl SocketClient {
     }
 
     async fn reply_to(&mut self, reference: &str, what: &str) -> ChannelReply {
+        let is_reply = |frame: &Value| frame[3] == "phx_reply" && frame[1] == reference;
+        let as_reply = |frame: Value| ChannelReply {
+            status: frame[4]["status"].as_str().unwrap_or_default().to_string(),
+            response: frame[4]["response"].clone(),
+        };
+        // A reply that came while waiting for another one is kept.
+        if let Some(at) = self.inbox.iter().position(is_reply) {
+            if let Some(frame) = self.inbox.remove(at) {
+                return as_reply(frame);
+            }
+        }
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
             let Some(frame) = self.next_frame(deadline).await else {
                 panic!("no reply to {what} within {:?}", self.timeout);
             };
-            if frame[3] == "phx_reply" && frame[1] == reference {
-                return ChannelReply {
-                    status: frame[4]["status"].as_str().unwrap_or_default().to_string(),
-                    response: frame[4]["response"].clone(),
-                };
+            if is_reply(&frame) {
+                return as_reply(frame);
             }
             self.inbox.push_back(frame);
         }
@@ -246,6 +254,13 @@ impl SocketClient {
     ) -> ChannelReply {
         let reference = self.push(topic, event, payload).await;
         self.reply_to(&reference, &format!("{event} on {topic}"))
+            .await
+    }
+
+    /// Waits for the reply to a message sent with [`SocketClient::push`]
+    /// (its ref), keeping other messages for later.
+    pub async fn reply(&mut self, reference: &str) -> ChannelReply {
+        self.reply_to(reference, &format!("the message with ref {reference}"))
             .await
     }
 

@@ -43,6 +43,8 @@ pub struct LongPollRoute {
     mount: Mount,
     sessions: Sessions,
     window: Duration,
+    /// The warning of sessions refused over `limits.max_long_poll_sessions`.
+    full: crate::limits::Throttled,
 }
 
 impl LongPollRoute {
@@ -53,6 +55,7 @@ impl LongPollRoute {
             mount,
             sessions: Arc::new(Mutex::new(HashMap::new())),
             window,
+            full: crate::limits::Throttled::default(),
         }
     }
 
@@ -147,10 +150,32 @@ impl LongPollRoute {
 
     /// Creates a session: `{"status":410,"token":T}` or `{"status":403}`.
     async fn open(&self, conn: Conn) -> Result<Conn> {
+        let max = conn
+            .app()
+            .config
+            .as_ref()
+            .map_or(usize::MAX, |c| c.limits.max_long_poll_sessions);
+        let open = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len();
+        if open >= max {
+            self.full.warn(|held_back| {
+                tracing::warn!(
+                    socket = %self.mount.name,
+                    held_back,
+                    "LongPoll session refused with 503: {open} sessions open, \
+                     `limits.max_long_poll_sessions`"
+                );
+            });
+            return answer(conn, json!({ "status": 503 }));
+        }
         let auth_token = conn.req_header("x-phoenix-authtoken").map(str::to_string);
         let accepted = match authorize(&self.mount, &conn, auth_token).await {
             Ok(accepted) => accepted,
-            Err(_) => return answer(conn, json!({ "status": 403 })),
+            // 403 (origin, vsn, the socket's `connect`), or 503 and 429 (limits).
+            Err(status) => return answer(conn, json!({ "status": status.as_u16() })),
         };
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
@@ -182,12 +207,21 @@ impl LongPollRoute {
             .req_header("content-type")
             .is_some_and(|ct| ct.split(';').next().unwrap_or("").trim() == "application/x-ndjson");
         let body = if conn.body_params().is_empty() {
-            let bytes = conn
-                .request_mut()
-                .take_body()
-                .into_bytes_limit(8 * 1024 * 1024)
-                .await
-                .unwrap_or_default();
+            let limit = self.mount.limits.max_frame_size;
+            let bytes = match conn.request_mut().take_body().into_bytes_limit(limit).await {
+                Ok(bytes) => bytes,
+                Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                    tracing::warn!(
+                        socket = %self.mount.name,
+                        "LongPoll message refused: over {limit} bytes (`max_frame_size`)"
+                    );
+                    return answer(conn, json!({ "status": 413 }));
+                }
+                Err(err) => {
+                    tracing::info!(socket = %self.mount.name, "LongPoll body unreadable: {err}");
+                    return answer(conn, json!({ "status": 400 }));
+                }
+            };
             String::from_utf8_lossy(&bytes).into_owned()
         } else {
             // A JSON body was already parsed into params: the V1 object itself.

@@ -245,14 +245,15 @@ mod tests {
 
     /// An idle joined socket is these three tasks; at 20,000 sockets every
     /// 100 bytes is 2 MB. As async fns (arguments kept beside a moved copy)
-    /// they measured 1,440, 328 and 1,080 bytes.
+    /// they measured 1,440, 328 and 1,080 bytes. The connection's limits
+    /// (its slot among the endpoint's sockets, two rate buckets) are 80.
     #[test]
     fn the_tasks_of_an_idle_socket_stay_small() {
         let connection = future_size(super::run);
         let writer = future_size2(super::write);
         let channel =
             future_size5(crate::channel::server::run::<crate::live_reload::LiveReloadChannel>);
-        assert!(connection <= 1000, "connection task: {connection} bytes");
+        assert!(connection <= 1000 + 24, "connection task: {connection} bytes");
         assert!(writer <= 300, "writer task: {writer} bytes");
         assert!(channel <= 700, "channel task: {channel} bytes");
     }
