@@ -253,7 +253,10 @@ mod tests {
         let writer = future_size2(super::write);
         let channel =
             future_size5(crate::channel::server::run::<crate::live_reload::LiveReloadChannel>);
-        assert!(connection <= 1000 + 24, "connection task: {connection} bytes");
+        assert!(
+            connection <= 1000 + 24,
+            "connection task: {connection} bytes"
+        );
         assert!(writer <= 300, "writer task: {writer} bytes");
         assert!(channel <= 700, "channel task: {channel} bytes");
     }
