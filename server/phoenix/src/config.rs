@@ -42,7 +42,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Data, Env, Format, Toml};
 use figment::Figment;
 use serde::Deserialize;
 
@@ -790,9 +790,34 @@ impl Config {
                 base.display()
             )));
         }
+        Config::extract(root, env, Toml::file(&base), Toml::file(&env_file))
+    }
+
+    /// The configuration given as the texts of `config/config.toml` and
+    /// `config/{env}.toml` instead of files (the environment variables still
+    /// apply), checked as [`Config::load_env`] checks files; `root` is where
+    /// relative paths resolve.
+    pub fn from_toml_str(
+        root: impl AsRef<Path>,
+        env: &str,
+        base: &str,
+        env_text: &str,
+    ) -> Result<Config, ConfigError> {
+        let root = root.as_ref().to_path_buf();
+        Config::extract(root, env, Toml::string(base), Toml::string(env_text))
+    }
+
+    fn extract(
+        root: PathBuf,
+        env: &str,
+        base_layer: Data<Toml>,
+        env_layer: Data<Toml>,
+    ) -> Result<Config, ConfigError> {
+        let base = root.join("config").join("config.toml");
+        let env_file = root.join("config").join(format!("{env}.toml"));
         let figment = Figment::new()
-            .merge(Toml::file(&base))
-            .merge(Toml::file(&env_file))
+            .merge(base_layer)
+            .merge(env_layer)
             .merge(Env::raw().only(&["PORT"]).map(|_| "http.port".into()))
             .merge(Env::raw().only(&["SECRET_KEY_BASE"]))
             .merge(Env::raw().only(&["PHX_HOST"]).map(|_| "url.host".into()))

@@ -10,6 +10,8 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod __fuzz;
 pub mod app;
 pub mod assigns;
 pub mod changeset;

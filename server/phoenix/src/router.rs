@@ -1,7 +1,7 @@
 //! The router: routes declared with [`router!`](crate::router!), matched in
 //! declaration order, and the route table they form.
 
-mod path;
+pub(crate) mod path;
 mod table;
 
 use std::collections::HashMap;
@@ -204,16 +204,7 @@ impl Router {
     /// pipelines and action. HEAD falls back to GET routes. No match is a 404
     /// [`NoRouteError`].
     pub async fn call(&self, mut conn: Conn) -> Result<Conn> {
-        let found = {
-            let segments = path::split_path(conn.path());
-            let method = conn.method();
-            self.find(method, &segments).or_else(|| {
-                (*method == Method::HEAD)
-                    .then(|| self.find(&Method::GET, &segments))
-                    .flatten()
-            })
-        };
-        let Some((route, params)) = found else {
+        let Some((route, params)) = self.lookup(conn.method(), conn.path()) else {
             return Err(Error::exception(NoRouteError {
                 method: conn.method().to_string(),
                 path: conn.path().to_string(),
@@ -222,6 +213,24 @@ impl Router {
         conn.set_path_params(params);
         conn.internals_mut().route = Some(route.info.clone());
         route.chain.run(conn).await
+    }
+
+    /// The route a request for `method path` goes to and its path
+    /// parameters; HEAD falls back to GET routes.
+    fn lookup(&self, method: &Method, path: &str) -> Option<(&Route, Params)> {
+        let segments = path::split_path(path);
+        self.find(method, &segments).or_else(|| {
+            (*method == Method::HEAD)
+                .then(|| self.find(&Method::GET, &segments))
+                .flatten()
+        })
+    }
+
+    /// The route a request for `method path` would take and its path
+    /// parameters, without running it (Phoenix's `Router.route_info/4`).
+    pub fn route_info(&self, method: &Method, path: &str) -> Option<(&RouteInfo, Params)> {
+        self.lookup(method, path)
+            .map(|(route, params)| (&*route.info, params))
     }
 
     fn find(

@@ -238,6 +238,32 @@ mod tests {
     }
 
     #[test]
+    fn numbers_survive_decode_encode_decode() {
+        // Found by the `protocol_text` fuzz target (server/fuzz): an integer
+        // too large for 64 bits became a float 1 ULP off its nearest value,
+        // so re-encoding and decoding again changed the payload.
+        let payload = "[0.5e300,-567890,-9223720789012345678890,-0]";
+        let frames = [
+            (Vsn::V2, format!(r#"["1","2","t","e",{payload}]"#)),
+            (
+                Vsn::V1,
+                format!(r#"{{"topic":"t","event":"e","ref":"2","payload":{payload}}}"#),
+            ),
+        ];
+        for (vsn, text) in frames {
+            let msg = vsn.decode_from_client(&Frame::Text(text)).unwrap();
+            let again = vsn
+                .decode_from_client(&vsn.encode_to_server(&msg).unwrap())
+                .unwrap();
+            assert_eq!(again, msg);
+            assert_eq!(
+                msg.payload.as_json().unwrap()[2].as_f64(),
+                Some(-9.223720789012346e21)
+            );
+        }
+    }
+
+    #[test]
     fn v1_cannot_carry_binary() {
         let msg = Message::broadcast("t", "e", Payload::Binary(vec![1]));
         assert!(Vsn::V1.encode_to_client(&msg).is_err());

@@ -232,23 +232,7 @@ impl LongPollRoute {
                 .unwrap_or_else(|| Value::Object(params.as_map().clone()))
                 .to_string()
         };
-        let frames: Vec<Frame> = if ndjson {
-            body.lines()
-                .map(|line| line.trim_end_matches('\r'))
-                .filter(|line| !line.is_empty())
-                .take(MAX_LINES)
-                .filter_map(|line| {
-                    if line.starts_with('[') {
-                        Some(Frame::Text(line.to_string()))
-                    } else {
-                        STANDARD.decode(line).ok().map(Frame::Binary)
-                    }
-                })
-                .collect()
-        } else {
-            vec![Frame::Text(body)]
-        };
-        for frame in frames {
+        for frame in frames_of(body, ndjson) {
             if tokio::time::timeout(self.window, session.inbound.send(frame))
                 .await
                 .is_err()
@@ -258,6 +242,27 @@ impl LongPollRoute {
         }
         answer(conn, json!({ "status": 200 }))
     }
+}
+
+/// The frames of a POST body: one text frame, or with `ndjson` up to
+/// [`MAX_LINES`] non-empty lines, each a JSON text frame (`[...`) or a
+/// base64 binary frame (lines that are neither are skipped).
+pub(crate) fn frames_of(body: String, ndjson: bool) -> Vec<Frame> {
+    if !ndjson {
+        return vec![Frame::Text(body)];
+    }
+    body.lines()
+        .map(|line| line.trim_end_matches('\r'))
+        .filter(|line| !line.is_empty())
+        .take(MAX_LINES)
+        .filter_map(|line| {
+            if line.starts_with('[') {
+                Some(Frame::Text(line.to_string()))
+            } else {
+                STANDARD.decode(line).ok().map(Frame::Binary)
+            }
+        })
+        .collect()
 }
 
 /// Adds a frame to a GET's messages; true if it closes the session.
