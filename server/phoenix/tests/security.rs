@@ -6,7 +6,7 @@
 mod support;
 
 use phoenix::prelude::*;
-use phoenix::test::{CapturedLog, ConnTest};
+use phoenix::test::{CapturedLog, ConnTest, TestResponse};
 use phoenix::token::{Token, TokenError};
 use support::TempApp;
 
@@ -115,17 +115,22 @@ async fn the_session_cookie_is_http_only_lax_and_secure_under_https() {
     assert!(!opted_out.contains("Secure"), "{opted_out}");
 }
 
+/// `GET path` as a TLS-terminating proxy forwards it.
+async fn proxied_https(client: &ConnTest, path: &str) -> TestResponse {
+    client
+        .get(path)
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+}
+
 const BEHIND_PROXY: &str = "[force_ssl]\nrewrite_on = [\"x-forwarded-proto\"]\n";
 
 #[tokio::test]
 async fn force_ssl_sends_hsts_on_https_requests_only() {
     let dir = app_with(BEHIND_PROXY);
     let client = ConnTest::new(endpoint(dir.config()));
-    let https = client
-        .get("/show")
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await;
+    let https = proxied_https(&client, "/show").await;
     assert_eq!(https.status(), StatusCode::OK);
     assert_eq!(
         https.header("strict-transport-security"),
@@ -146,20 +151,12 @@ async fn force_ssl_sends_hsts_on_https_requests_only() {
     // Without `rewrite_on`, the header is anyone's to send: not trusted.
     let dir = app_with("[force_ssl]\ninclude_subdomains = true\npreload = true\n");
     let client = ConnTest::new(endpoint(dir.config()));
-    let spoofed = client
-        .get("/show")
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await;
+    let spoofed = proxied_https(&client, "/show").await;
     assert_eq!(spoofed.header("strict-transport-security"), None);
     // Without `[force_ssl]` nothing changes.
     let dir = app_with("");
     let client = ConnTest::new(endpoint(dir.config()));
-    let https = client
-        .get("/show")
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await;
+    let https = proxied_https(&client, "/show").await;
     assert_eq!(https.header("strict-transport-security"), None);
 }
 
@@ -189,11 +186,7 @@ async fn force_ssl_redirects_plain_http_to_the_url_host_when_asked() {
         .await;
     assert_eq!(post.status(), StatusCode::TEMPORARY_REDIRECT);
     // HTTPS is served, with HSTS; `localhost` is excluded by default.
-    let https = client
-        .get("/show")
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await;
+    let https = proxied_https(&client, "/show").await;
     assert_eq!(https.status(), StatusCode::OK);
     assert_eq!(
         https.header("strict-transport-security"),

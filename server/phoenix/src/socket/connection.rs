@@ -278,34 +278,12 @@ impl Connection {
             self.send(&Message::reply(&message, "ok", Payload::empty()));
             return;
         }
-        if message.event == events::JOIN {
-            if !self.joins.take() {
-                let rate = self.mount.limits.joins_per_second;
-                self.slot.slots().joins_limited.warn(|held_back| {
-                    tracing::warn!(
-                        socket = %self.mount.name,
-                        topic = %message.topic,
-                        held_back,
-                        "join refused: over {rate} joins a second (`joins_per_second`)"
-                    );
-                });
-                self.reply_error(message.join_ref.clone(), &message, "too many joins");
-                return;
-            }
-            self.join(message);
+        let join = message.event == events::JOIN;
+        if !self.within_rate(join, &message) {
             return;
         }
-        if !self.messages.take() {
-            let rate = self.mount.limits.messages_per_second;
-            self.slot.slots().messages_limited.warn(|held_back| {
-                tracing::warn!(
-                    socket = %self.mount.name,
-                    topic = %message.topic,
-                    held_back,
-                    "message refused: over {rate} messages a second (`messages_per_second`)"
-                );
-            });
-            self.reply_error(message.join_ref.clone(), &message, "rate limited");
+        if join {
+            self.join(message);
             return;
         }
         match self.channels.get(&message.topic) {
@@ -327,6 +305,48 @@ impl Connection {
             }
             None => self.reply_error(None, &message, "unmatched topic"),
         }
+    }
+
+    /// Takes a token of the join or message rate; without one, warns (at
+    /// most once a second) and refuses the message with an error reply.
+    fn within_rate(&mut self, join: bool, message: &Message) -> bool {
+        let limits = &self.mount.limits;
+        let slots = self.slot.slots();
+        let (taken, rate, warning, what, key, reason) = if join {
+            let taken = self.joins.take();
+            let rate = limits.joins_per_second;
+            (
+                taken,
+                rate,
+                &slots.joins_limited,
+                "joins",
+                "joins_per_second",
+                "too many joins",
+            )
+        } else {
+            let taken = self.messages.take();
+            let rate = limits.messages_per_second;
+            (
+                taken,
+                rate,
+                &slots.messages_limited,
+                "messages",
+                "messages_per_second",
+                "rate limited",
+            )
+        };
+        if !taken {
+            warning.warn(|held_back| {
+                tracing::warn!(
+                    socket = %self.mount.name,
+                    topic = %message.topic,
+                    held_back,
+                    "{what} refused: over {rate} {what} a second (`{key}`)"
+                );
+            });
+            self.reply_error(message.join_ref.clone(), message, reason);
+        }
+        taken
     }
 
     fn join(&mut self, message: Message) {
