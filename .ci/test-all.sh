@@ -2,8 +2,7 @@
 # Runs every test of the project on a fresh machine of this project's kind:
 # formatting, lints (warnings are errors), unit, integration and doc tests,
 # phoenix.js unit tests, JavaScript clients driving the demo server, the wasm
-# build of the Rust client, coverage-guided fuzzing of the decoders, and the
-# Playwright specs in Debian's Chromium.
+# build of the Rust client, and the Playwright specs in Debian's Chromium.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,8 +84,8 @@ bash .ci/test-wasm.sh
 step "the dashboard's real window under Xvfb against the demo (screenshots in target/dashboard-screenshots/)"
 cargo test -p phoenix-dashboard --locked --test window -- --ignored --nocapture
 
-step "fuzzing: every target of server/fuzz for 30 s (cargo-fuzz, nightly; .ci/fuzz.sh)"
-bash .ci/fuzz.sh
+# Fuzzing (.ci/fuzz.sh: every target of server/fuzz for 30 s) joins this
+# command once a clean-clone run of it has been timed; run it by hand meanwhile.
 
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e
