@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh machine of this project's kind:
 # formatting, lints (warnings are errors), unit, integration and doc tests,
 # phoenix.js unit tests, JavaScript clients driving the demo server, the wasm
-# build of the Rust client, and the Playwright specs in Debian's Chromium.
+# build of the Rust client, a 2-minute soak, fuzzing (30 s per target) and the
+# Playwright specs in Debian's Chromium.
 # It installs what it needs by itself and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +34,9 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # A real Redis for the cluster tests (three demo nodes sharing PubSub).
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-# The dashboard's window under Xvfb, drawn by Mesa's software OpenGL.
-for package in xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 \
+# The soak plot's font; the dashboard's window under Xvfb, drawn by Mesa's
+# software OpenGL.
+for package in fonts-dejavu-core xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-6 libx11-xcb1 \
     libxcursor1 libxi6 libxrandr2 libxkbcommon0 libxkbcommon-x11-0; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
@@ -84,8 +86,11 @@ bash .ci/test-wasm.sh
 step "the dashboard's real window under Xvfb against the demo (screenshots in target/dashboard-screenshots/)"
 cargo test -p phoenix-dashboard --locked --test window -- --ignored --nocapture
 
-# Fuzzing (.ci/fuzz.sh: every target of server/fuzz for 30 s) joins this
-# command once a clean-clone run of it has been timed; run it by hand meanwhile.
+step "soak: 2 minutes of mixed load on the demo (5,000 sockets, HTTP, churn, slow and vanishing clients); fails if anything grows without bound (plot in target/soak/soak.png)"
+cargo run -p demo --bin soak --locked -- --seconds 120
+
+step "fuzzing: every target of server/fuzz for 30 s from its seed corpus (cargo-fuzz, libFuzzer)"
+bash .ci/fuzz.sh
 
 step "Playwright specs in Debian's Chromium (screenshots in test-results/)"
 npm run --silent test:e2e

@@ -15,6 +15,7 @@ pub mod watcher;
 use std::path::PathBuf;
 
 use phoenix::config::ConfigError;
+use phoenix::endpoint::EndpointBuilder;
 use phoenix::prelude::*;
 use phoenix::template::MiniJinjaEngine;
 
@@ -63,12 +64,18 @@ pub async fn endpoint(config: Config) -> Result<Endpoint, StartError> {
 /// through statics. Loads the translations of `[i18n]` (`priv/locales`); a
 /// `.ftl` file that does not parse stops startup, naming its file and line.
 pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, ConfigError> {
+    builder_with(config, repo)?.build()
+}
+
+/// The demo's endpoint builder before [`EndpointBuilder::build`], for a
+/// program that adds to it (the `soak` program adds an observer).
+pub fn builder_with(config: Config, repo: repo::Repo) -> Result<EndpointBuilder, ConfigError> {
     let settings = DemoSettings {
         crash_allowed: matches!(config.env.as_str(), "dev" | "test"),
     };
     let translations = Translations::from_config(&config)
         .map_err(|err| ConfigError(format!("translations: {err}")))?;
-    Endpoint::builder(config, router::router())
+    Ok(Endpoint::builder(config, router::router())
         .state(repo)
         .state(settings)
         .state(translations)
@@ -80,6 +87,5 @@ pub fn endpoint_with(config: Config, repo: repo::Repo) -> Result<Endpoint, Confi
         // The dev dashboard's socket, when `[dashboard]` enables it.
         .dashboard()
         // Open pages reload when templates or static files change (dev).
-        .live_reload()
-        .build()
+        .live_reload())
 }

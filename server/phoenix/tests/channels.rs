@@ -600,6 +600,54 @@ async fn a_client_that_does_not_read_is_disconnected() {
     assert!(received < 10_000, "not everything was queued: {received}");
 }
 
+/// The state of this process's IPv4 TCP connection from local `port`, as
+/// `/proc/net/tcp` gives it ("01" established, "08" close-wait: the peer
+/// closed its side).
+fn tcp_state(port: u16) -> Option<String> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&local.as_str())).then(|| fields[3].to_string())
+    })
+}
+
+/// A client that stops reading (its receive window full) is cut off when
+/// its queue overflows: the server closes its side at once instead of
+/// waiting for the client to drain what is queued, so the client sees the
+/// close (close-wait here) without reading a byte. (The test above reads
+/// everything, which cannot tell the two apart.)
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_off() {
+    use tokio_tungstenite::MaybeTlsStream;
+    let s = server().await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(s.addr).await.unwrap();
+    let port = stream.local_addr().unwrap().port();
+    let url = format!("ws://{}/tight/websocket?vsn=2.0.0", s.addr);
+    let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+        .await
+        .unwrap();
+    let mut slow = Ws::from_stream(ws);
+    slow.join("test:flood", "1").await;
+    slow.push(json!(["1", "2", "test:flood", "flood", {}]))
+        .await;
+    s.terminated.wait_for("test:flood", "Closed").await;
+    // Nothing is read from here on: only the kernel tells the state.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut state = tcp_state(port);
+    while state.as_deref() == Some("01") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        state = tcp_state(port);
+    }
+    assert_eq!(
+        state.as_deref(),
+        Some("08"),
+        "the server closed its side (close-wait here), 01 is still established"
+    );
+}
+
 // ---- LongPoll ----
 
 async fn lp(

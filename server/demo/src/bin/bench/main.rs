@@ -16,7 +16,7 @@ use clap::Parser;
 use phoenix::prelude::*;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::{handler, Route, Server};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 #[derive(Parser)]
@@ -47,7 +47,11 @@ struct Args {
     serve: Option<String>,
 }
 
+#[path = "../shared/http1.rs"]
+mod http1;
 mod prod;
+
+use http1::read_response;
 
 async fn in_process<E: poem::Endpoint>(endpoint: &E, path: &str, cookie: &str, n: u32) -> Duration {
     let request = || {
@@ -184,43 +188,6 @@ impl Stats {
     }
 }
 
-/// Reads one HTTP/1.1 response with a content-length; returns its status.
-async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<u16> {
-    buf.clear();
-    let mut chunk = [0u8; 16384];
-    let (head_end, length) = loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buf[..pos]).unwrap_or("");
-            let length = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            break (pos + 4, length);
-        }
-    };
-    while buf.len() < head_end + length {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let status = std::str::from_utf8(&buf[9..12])
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Ok(status)
-}
-
 /// Drives each target (address, path, extra header lines) in turn, a
 /// second of warm-up and then `--seconds`, `--rounds` times, and keeps each
 /// target's median round by requests per second: a slow moment of the
@@ -298,7 +265,7 @@ async fn load(
 /// The session cookie a browser sends back after visiting a page (an HTML
 /// page puts the CSRF secret in the session).
 async fn session_cookie(addr: SocketAddr) -> String {
-    let (_, cookie, _) = prod::request(addr, "GET / HTTP/1.1\r\n", "").await;
+    let (_, cookie, _) = http1::request(addr, "GET / HTTP/1.1\r\n", "").await;
     if cookie.is_empty() {
         cookie
     } else {

@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use phoenix::prelude::*;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{in_turns, read_response, Args};
+use super::http1::request;
+use super::{in_turns, Args};
 
 /// A secret for the prod config (the demo refuses to start without one).
 const SECRET: &str = "bench-secret-key-base-bench-secret-key-base-bench-secret-key-base-0123456789";
@@ -111,31 +111,6 @@ async fn spawn(kind: &str, env: &[(&str, String)], log: &Path) -> Child {
         _process: process,
         addr: line.trim_start_matches("ADDR ").parse().unwrap(),
     }
-}
-
-/// One request; the status, the `set-cookie` name=value if any, and the body.
-pub(super) async fn request(addr: SocketAddr, head: &str, body: &str) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(
-            format!(
-                "{head}Host: localhost\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut buf = Vec::new();
-    let status = read_response(&mut stream, &mut buf).await.unwrap();
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .map(|c| c.split(';').next().unwrap_or("").to_string())
-        .unwrap_or_default();
-    (status, cookie, body.as_bytes().to_vec())
 }
 
 fn lines_in(path: &Path) -> usize {
