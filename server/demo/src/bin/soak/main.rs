@@ -121,8 +121,40 @@ async fn main() {
     std::process::exit(if passed { 0 } else { 1 });
 }
 
+/// Raises this process's open-files limit to its hard limit (children
+/// inherit it); an error if that is below `needed`.
+fn raise_open_files(needed: u64) -> Result<u64, String> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return Err("cannot read the open-files limit".into());
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        }
+    }
+    if limit.rlim_cur < needed {
+        return Err(format!(
+            "the open-files limit is {} (hard limit {}); {needed} are needed: lower --sockets or raise it (ulimit -n)",
+            limit.rlim_cur, limit.rlim_max
+        ));
+    }
+    Ok(limit.rlim_cur)
+}
+
 /// The whole run; whether it passed.
 async fn run(args: &Args) -> bool {
+    // Each process holds one end of every socket, and some more.
+    if let Err(err) = raise_open_files(args.sockets as u64 + 500) {
+        println!("FAILED: {err}");
+        return false;
+    }
     std::fs::create_dir_all(&args.out).expect("the --out folder");
     let out = std::fs::canonicalize(&args.out).expect("the --out folder");
     let mut server = serve::Child::spawn(&out, &args.log_level).await;
@@ -152,6 +184,7 @@ async fn run(args: &Args) -> bool {
     } else {
         10
     };
+    server.skip_queued().await;
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
     let mut previous = load.counters.snapshot();

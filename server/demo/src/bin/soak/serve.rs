@@ -203,6 +203,14 @@ impl Child {
         }
     }
 
+    /// Drops the samples the server printed while nobody read them (while
+    /// the clients connected), so that the next one is of now.
+    pub async fn skip_queued(&mut self) {
+        while let Ok(Ok(Some(_))) =
+            tokio::time::timeout(Duration::from_millis(5), self.samples.next_line()).await
+        {}
+    }
+
     /// The last lines of the server's log.
     pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
