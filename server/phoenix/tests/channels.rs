@@ -625,6 +625,7 @@ async fn a_client_that_stops_reading_is_cut_off() {
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(s.addr).await.unwrap();
     let port = stream.local_addr().unwrap().port();
+    assert_eq!(tcp_state(port).as_deref(), Some("01"), "found as established");
     let url = format!("ws://{}/tight/websocket?vsn=2.0.0", s.addr);
     let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
         .await
@@ -641,10 +642,10 @@ async fn a_client_that_stops_reading_is_cut_off() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         state = tcp_state(port);
     }
-    assert_eq!(
-        state.as_deref(),
-        Some("08"),
-        "the server closed its side (close-wait here), 01 is still established"
+    // Close-wait (the server's FIN), or gone (had it reset the connection).
+    assert!(
+        matches!(state.as_deref(), Some("08") | None),
+        "the server closed its side: {state:?} (01 is still established)"
     );
 }
 
