@@ -625,7 +625,11 @@ async fn a_client_that_stops_reading_is_cut_off() {
     socket.set_recv_buffer_size(4096).unwrap();
     let stream = socket.connect(s.addr).await.unwrap();
     let port = stream.local_addr().unwrap().port();
-    assert_eq!(tcp_state(port).as_deref(), Some("01"), "found as established");
+    assert_eq!(
+        tcp_state(port).as_deref(),
+        Some("01"),
+        "found as established"
+    );
     let url = format!("ws://{}/tight/websocket?vsn=2.0.0", s.addr);
     let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
         .await
