@@ -62,18 +62,9 @@ pub async fn spawn_server_with(kind: &str, env: &[(&str, String)]) -> Child {
     Child { process, addr }
 }
 
+/// Resident memory of process `pid`, in KB.
 pub fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| {
-                    l.strip_prefix("VmRSS:")
-                        .map(|v| v.trim().trim_end_matches(" kB").parse().ok())
-                })
-                .flatten()
-        })
-        .unwrap_or(0)
+    crate::procfs::Status::read(&pid.to_string()).get("VmRSS")
 }
 
 pub async fn connect(addr: SocketAddr, user: &str) -> Ws {

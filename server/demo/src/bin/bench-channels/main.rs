@@ -100,6 +100,8 @@ struct Args {
 
 mod client;
 mod cluster;
+#[path = "../shared/procfs.rs"]
+mod procfs;
 mod room;
 mod servers;
 mod suite;

@@ -54,6 +54,8 @@ use clap::Parser;
 mod http1;
 mod load;
 mod plot;
+#[path = "../shared/procfs.rs"]
+mod procfs;
 mod sample;
 mod serve;
 mod verdict;

@@ -40,18 +40,63 @@ fn font() -> Result<(), String> {
         .clone()
 }
 
-/// A labelled line of `(minutes, value)` points.
-type Line<'a> = (&'a str, RGBColor, Vec<(f64, f64)>);
+/// A labelled series: its value in a sample.
+type Series = (&'static str, fn(&Row) -> f64);
 
-/// One panel: a title and up to three lines.
-struct Panel<'a> {
-    title: &'a str,
-    lines: Vec<Line<'a>>,
+/// One panel: a title and up to three series, drawn in blue, orange and
+/// green.
+struct Panel {
+    title: &'static str,
+    lines: &'static [Series],
 }
 
-fn values(rows: &[Row], f: impl Fn(&Row) -> f64) -> Vec<(f64, f64)> {
-    rows.iter().map(|r| (r.t / 60.0, f(r))).collect()
-}
+const PANELS: [Panel; 6] = [
+    Panel {
+        title: "resident memory (MB)",
+        lines: &[("RSS", |r| r.server.rss_kb as f64 / 1024.0)],
+    },
+    Panel {
+        title: "open files and OS threads",
+        lines: &[
+            ("open files", |r| r.server.open_files as f64),
+            ("threads", |r| r.server.threads as f64),
+        ],
+    },
+    Panel {
+        title: "live tokio tasks",
+        lines: &[("tasks", |r| r.server.tasks as f64)],
+    },
+    Panel {
+        title: "sockets, channels, presence entries",
+        lines: &[
+            ("sockets", |r| r.server.sockets as f64),
+            ("channels", |r| r.server.channels as f64),
+            ("presences", |r| r.server.presences as f64),
+        ],
+    },
+    Panel {
+        title: "queued frames (outbound, all sockets) and runtime queue",
+        lines: &[
+            ("outbound", |r| r.server.out_queued as f64),
+            ("largest", |r| r.server.out_queue_max as f64),
+            ("runtime", |r| r.server.runtime_queue as f64),
+        ],
+    },
+    Panel {
+        title: "load per second",
+        lines: &[
+            ("HTTP", |r| r.load.http_ok as f64),
+            ("joins", |r| r.load.joins as f64),
+            ("frames/100", |r| r.load.frames_in as f64 / 100.0),
+        ],
+    },
+];
+
+const COLORS: [RGBColor; 3] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+];
 
 /// Draws the run's samples to `path`.
 pub fn draw(path: &Path, title: &str, rows: &[Row]) -> Result<(), String> {
@@ -59,90 +104,22 @@ pub fn draw(path: &Path, title: &str, rows: &[Row]) -> Result<(), String> {
     if rows.is_empty() {
         return Err("no samples".into());
     }
-    let blue = RGBColor(31, 119, 180);
-    let orange = RGBColor(255, 127, 14);
-    let green = RGBColor(44, 160, 44);
-    let panels = [
-        Panel {
-            title: "resident memory (MB)",
-            lines: vec![(
-                "RSS",
-                blue,
-                values(rows, |r| r.server.rss_kb as f64 / 1024.0),
-            )],
-        },
-        Panel {
-            title: "open files and OS threads",
-            lines: vec![
-                (
-                    "open files",
-                    blue,
-                    values(rows, |r| r.server.open_files as f64),
-                ),
-                ("threads", orange, values(rows, |r| r.server.threads as f64)),
-            ],
-        },
-        Panel {
-            title: "live tokio tasks",
-            lines: vec![("tasks", blue, values(rows, |r| r.server.tasks as f64))],
-        },
-        Panel {
-            title: "sockets, channels, presence entries",
-            lines: vec![
-                ("sockets", blue, values(rows, |r| r.server.sockets as f64)),
-                (
-                    "channels",
-                    orange,
-                    values(rows, |r| r.server.channels as f64),
-                ),
-                (
-                    "presences",
-                    green,
-                    values(rows, |r| r.server.presences as f64),
-                ),
-            ],
-        },
-        Panel {
-            title: "queued frames (outbound, all sockets) and runtime queue",
-            lines: vec![
-                (
-                    "outbound",
-                    blue,
-                    values(rows, |r| r.server.out_queued as f64),
-                ),
-                (
-                    "largest",
-                    orange,
-                    values(rows, |r| r.server.out_queue_max as f64),
-                ),
-                (
-                    "runtime",
-                    green,
-                    values(rows, |r| r.server.runtime_queue as f64),
-                ),
-            ],
-        },
-        Panel {
-            title: "load per second",
-            lines: vec![
-                ("HTTP", blue, values(rows, |r| r.load.http_ok as f64)),
-                ("joins", orange, values(rows, |r| r.load.joins as f64)),
-                (
-                    "frames/100",
-                    green,
-                    values(rows, |r| r.load.frames_in as f64 / 100.0),
-                ),
-            ],
-        },
-    ];
     let root = BitMapBackend::new(path, (1400, 1000)).into_drawing_area();
     let err = |e: DrawingAreaErrorKind<_>| e.to_string();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(title, ("sans-serif", 26)).map_err(err)?;
     let minutes = rows.last().map_or(1.0, |r| r.t / 60.0).max(0.1);
-    for (area, panel) in root.split_evenly((3, 2)).iter().zip(panels) {
-        let top = panel
+    for (area, panel) in root.split_evenly((3, 2)).iter().zip(&PANELS) {
+        let lines: Vec<_> = panel
             .lines
+            .iter()
+            .zip(COLORS)
+            .map(|((label, value), color)| {
+                let points: Vec<(f64, f64)> = rows.iter().map(|r| (r.t / 60.0, value(r))).collect();
+                (*label, color, points)
+            })
+            .collect();
+        let top = lines
             .iter()
             .flat_map(|(_, _, points)| points.iter().map(|(_, v)| *v))
             .fold(1.0f64, f64::max)
@@ -160,7 +137,7 @@ pub fn draw(path: &Path, title: &str, rows: &[Row]) -> Result<(), String> {
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(err)?;
-        for (label, color, points) in panel.lines {
+        for (label, color, points) in lines {
             chart
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))
                 .map_err(err)?

@@ -15,6 +15,7 @@ use phoenix::prelude::*;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::ChildStdout;
 
+use crate::procfs::Status;
 use crate::sample::ServerSample;
 
 /// A secret for the prod config (the demo refuses to start without one).
@@ -53,19 +54,6 @@ impl Observer for Follow {
     }
 }
 
-/// A `Key: value` line of `/proc/self/status`, as a number.
-fn proc_status(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                let value = line.strip_prefix(key)?.strip_prefix(':')?;
-                value.trim().trim_end_matches(" kB").parse().ok()
-            })
-        })
-        .unwrap_or(0)
-}
-
 fn take_sample(follow: &Follow, app: &phoenix::app::App) -> ServerSample {
     let metrics = tokio::runtime::Handle::current().metrics();
     let (sockets, out_queued, out_queue_max) = {
@@ -88,10 +76,11 @@ fn take_sample(follow: &Follow, app: &phoenix::app::App) -> ServerSample {
             })
         })
         .sum::<usize>();
+    let status = Status::read("self");
     ServerSample {
-        rss_kb: proc_status("VmRSS"),
+        rss_kb: status.get("VmRSS"),
         open_files: std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count()) as u64,
-        threads: proc_status("Threads"),
+        threads: status.get("Threads"),
         tasks: metrics.num_alive_tasks() as u64,
         runtime_queue: metrics.global_queue_depth() as u64,
         sockets: sockets as u64,
